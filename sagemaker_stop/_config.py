@@ -1,0 +1,447 @@
+"""Settings from arguments, environment variables and the shared AWS config files.
+
+Everything here is read where boto3 and the AWS CLI read it:
+
+* the profile: ``profile=`` -> ``AWS_DEFAULT_PROFILE`` -> ``AWS_PROFILE`` -> ``default``
+  (botocore checks ``AWS_DEFAULT_PROFILE`` first); a profile that was asked for by name
+  must exist (like botocore's ``ProfileNotFound``);
+* the files: ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE`` or
+  ``~/.aws/config`` / ``~/.aws/credentials``, parsed with :mod:`configparser` exactly
+  as botocore's ``raw_config_parse`` does (full-line ``#``/``;`` comments, no inline
+  comments, lower-cased keys, indented sub-sections). Sections repeated in one file
+  are merged (botocore refuses such files). ``[profile NAME]`` and ``[default]`` name
+  profiles in the config file, ``[NAME]`` in the credentials file; the credentials
+  file wins key by key;
+* region, FIPS / dual-stack, endpoint URL, retry settings: argument, then environment,
+  then the profile.
+
+The files are small and local: they are read synchronously once, when the client is
+built. Anything needing the network or a process goes through effects
+(:mod:`sagemaker_stop._credentials`).
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shlex
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Optional, Union
+
+import attrs
+
+from ._endpoints import resolve_endpoint, validate_region
+from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ._credentials._types import Credentials, CredentialSourceProtocol
+
+#: A profile value: a plain string, or a nested block (``s3 =`` + indented lines).
+Value = Union[str, dict[str, str]]
+
+SERVICE_ID = "sagemaker"
+DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_RETRY_MODE = "standard"
+RETRY_MODES = ("legacy", "standard", "adaptive")
+
+_ENV_VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})")
+
+
+def env_get(environ: Mapping[str, str], *names: str) -> Optional[str]:
+    """The first of ``names`` set to a non-empty value."""
+    for name in names:
+        value = environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def is_true(value: object) -> bool:
+    """botocore's ``ensure_boolean``: only ``true`` (any case) is true."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() == "true"
+
+
+def expand_path(path: str, environ: Mapping[str, str], home: str) -> str:
+    """``os.path.expandvars`` + ``expanduser`` against the injected environment/home."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("{"):
+            name = name[1:-1]
+        return environ.get(name, match.group(0))
+
+    path = _ENV_VAR_RE.sub(replace, path)
+    if path == "~" or path.startswith("~/") or path.startswith("~" + os.sep):
+        path = home + path[1:]
+    return path
+
+
+def default_home(environ: Mapping[str, str]) -> str:
+    home = environ.get("HOME")
+    return home if home else os.path.expanduser("~")
+
+
+# --- the INI files ------------------------------------------------------------------
+
+
+def _parse_nested(value: str) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        key, sep, rest = line.partition("=")
+        if not sep:
+            raise ValueError(f"expected 'key = value' in nested block, got {line!r}")
+        parsed[key.strip()] = rest.strip()
+    return parsed
+
+
+def read_ini(path: str) -> dict[str, dict[str, Value]]:
+    """Parse one shared config/credentials file; a missing file is empty."""
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(
+            f"cannot read AWS config file {path}: {type(exc).__name__}: "
+            f"{getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error as exc:
+        # The message quotes at most the offending line number and section name.
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigurationError(
+            f"cannot parse AWS config file {path}: {type(exc).__name__}: {first}"
+        ) from None
+    result: dict[str, dict[str, Value]] = {}
+    for section in parser.sections():
+        values: dict[str, Value] = {}
+        for option in parser.options(section):
+            raw = parser.get(section, option)
+            if raw.startswith("\n"):
+                try:
+                    values[option] = _parse_nested(raw)
+                except ValueError as exc:
+                    raise ConfigurationError(
+                        f"cannot parse AWS config file {path}: section [{section}] "
+                        f"key {option!r}: {exc}"
+                    ) from None
+            else:
+                values[option] = raw
+        result[section] = values
+    return result
+
+
+def _section_name(key: str, prefix: str) -> Optional[str]:
+    """botocore's ``_parse_section``: ``[profile NAME]`` -> NAME (shlex-split)."""
+    if not key.startswith(prefix):
+        return None
+    try:
+        parts = shlex.split(key)
+    except ValueError:
+        return None
+    if len(parts) == 2:
+        return parts[1]
+    return None
+
+
+@attrs.frozen
+class Profile:
+    """One profile's keys. ``values`` merges config then credentials file (the latter
+    wins); ``credentials_file_keys`` says which keys came from the credentials file."""
+
+    name: str
+    values: Mapping[str, Value] = attrs.field(factory=dict)
+    credentials_file_keys: frozenset[str] = frozenset()
+    #: Whether any file has a section for this profile.
+    exists: bool = False
+
+    def get(self, key: str) -> Optional[str]:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else None
+
+    def get_nested(self, key: str) -> dict[str, str]:
+        value = self.values.get(key)
+        return dict(value) if isinstance(value, dict) else {}
+
+
+@attrs.frozen
+class SharedConfig:
+    """The parsed shared config and credentials files."""
+
+    config_file: str
+    credentials_file: str
+    #: profile name -> keys, from the config file.
+    config_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
+    #: profile name -> keys, from the credentials file.
+    credentials_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(
+        factory=dict
+    )
+    #: ``[services NAME]`` sections.
+    services: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str], home: Optional[str] = None
+    ) -> SharedConfig:
+        home = home if home is not None else default_home(environ)
+        config_file = expand_path(
+            env_get(environ, "AWS_CONFIG_FILE") or "~/.aws/config", environ, home
+        )
+        credentials_file = expand_path(
+            env_get(environ, "AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials",
+            environ,
+            home,
+        )
+        profiles: dict[str, dict[str, Value]] = {}
+        services: dict[str, dict[str, Value]] = {}
+        for key, values in read_ini(config_file).items():
+            name: Optional[str]
+            if key.startswith("profile"):
+                name = _section_name(key, "profile")
+                target = profiles
+            elif key.startswith("services"):
+                name = _section_name(key, "services")
+                target = services
+            elif key == "default":
+                name, target = key, profiles
+            else:
+                continue
+            if name is not None:
+                target.setdefault(name, {}).update(values)
+        return cls(
+            config_file=config_file,
+            credentials_file=credentials_file,
+            config_profiles=profiles,
+            credentials_profiles=read_ini(credentials_file),
+            services=services,
+        )
+
+    def profile(self, name: str) -> Profile:
+        from_config = self.config_profiles.get(name, {})
+        from_credentials = self.credentials_profiles.get(name, {})
+        merged: dict[str, Value] = dict(from_config)
+        merged.update(from_credentials)
+        return Profile(
+            name=name,
+            values=merged,
+            credentials_file_keys=frozenset(from_credentials),
+            exists=name in self.config_profiles or name in self.credentials_profiles,
+        )
+
+    def service_settings(self, profile: Profile, service: str) -> dict[str, str]:
+        """The ``[services NAME]`` block named by the profile's ``services`` key."""
+        section = profile.get("services")
+        if not section:
+            return {}
+        value = self.services.get(section, {}).get(service)
+        return dict(value) if isinstance(value, dict) else {}
+
+    def where(self) -> str:
+        return f"{self.credentials_file} and {self.config_file}"
+
+
+def profile_name(profile: Optional[str], environ: Mapping[str, str]) -> Optional[str]:
+    """The explicitly chosen profile, or None for the implicit ``default``."""
+    if profile:
+        return profile
+    return env_get(environ, "AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+
+
+def active_profile(
+    shared: SharedConfig, profile: Optional[str], environ: Mapping[str, str]
+) -> Profile:
+    """The profile in use; a profile asked for by name must exist."""
+    name = profile_name(profile, environ)
+    if name is None:
+        return shared.profile("default")
+    found = shared.profile(name)
+    if not found.exists:
+        raise ConfigurationError(
+            f"the config profile ({name}) could not be found in {shared.where()}"
+        )
+    return found
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+def ignore_configured_endpoints(environ: Mapping[str, str], profile: Profile) -> bool:
+    value = env_get(environ, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+    if value is None:
+        value = profile.get("ignore_configured_endpoint_urls")
+    return is_true(value)
+
+
+def configured_endpoint_url(
+    service: str,
+    environ: Mapping[str, str],
+    shared: SharedConfig,
+    profile: Profile,
+) -> Optional[str]:
+    """botocore's configured endpoint URL for ``service`` (service id as in the
+    ``AWS_ENDPOINT_URL_<ID>`` variable, e.g. ``sagemaker``, ``sts``)."""
+    if ignore_configured_endpoints(environ, profile):
+        return None
+    env_name = "AWS_ENDPOINT_URL_" + service.upper().replace(" ", "_").replace("-", "_")
+    found = env_get(environ, env_name, "AWS_ENDPOINT_URL")
+    if found:
+        return found
+    found = shared.service_settings(profile, service).get("endpoint_url")
+    if found:
+        return found
+    return profile.get("endpoint_url") or None
+
+
+def _bool_setting(
+    argument: Optional[bool],
+    environ: Mapping[str, str],
+    env_name: str,
+    profile: Profile,
+    key: str,
+) -> bool:
+    if argument is not None:
+        return bool(argument)
+    value = env_get(environ, env_name)
+    if value is None:
+        value = profile.get(key)
+    return is_true(value)
+
+
+def _int_setting(name: str, value: object) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, got {value!r}") from None
+    if number < 1:
+        raise ConfigurationError(f"{name} must be at least 1, got {number}")
+    return number
+
+
+def configured_region(
+    region: Optional[str], environ: Mapping[str, str], profile: Profile
+) -> Optional[str]:
+    found = region or env_get(environ, "AWS_REGION", "AWS_DEFAULT_REGION")
+    if not found:
+        found = profile.get("region") or None
+    if found is not None:
+        validate_region(found)
+    return found
+
+
+@attrs.frozen
+class ClientConfig:
+    """What a client needs to know before its first request."""
+
+    region: Optional[str]
+    endpoint_url: Optional[str]
+    use_fips: bool
+    use_dualstack: bool
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_mode: str = DEFAULT_RETRY_MODE
+    profile: Optional[str] = None
+    credential_source: Optional[CredentialSourceProtocol] = attrs.field(
+        default=None, eq=False
+    )
+
+    def endpoint_for(self, region_hint: Optional[str] = None) -> tuple[str, str]:
+        """``(url, signing_region)`` for a request. The hint (e.g. the region in the
+        pipeline execution ARN) is used only when no region is configured."""
+        region = self.region or region_hint
+        if not region:
+            raise ConfigurationError(
+                "no AWS region: pass region= to the client, set AWS_REGION or "
+                "AWS_DEFAULT_REGION, add 'region = ...' to your AWS config profile, "
+                "or use a full pipeline execution ARN"
+            )
+        validate_region(region)
+        if self.endpoint_url:
+            if self.use_fips:
+                raise ConfigurationError(
+                    "FIPS and a custom endpoint_url are not supported together"
+                )
+            if self.use_dualstack:
+                raise ConfigurationError(
+                    "dual-stack and a custom endpoint_url are not supported together"
+                )
+            return self.endpoint_url, region
+        url = resolve_endpoint(
+            region, use_fips=self.use_fips, use_dualstack=self.use_dualstack
+        )
+        return url, region
+
+
+def resolve_config(
+    *,
+    region: Optional[str] = None,
+    profile: Optional[str] = None,
+    endpoint_url: Optional[str] = None,
+    use_fips: Optional[bool] = None,
+    use_dualstack: Optional[bool] = None,
+    max_attempts: Optional[int] = None,
+    credentials: Optional[Credentials] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    home: Optional[str] = None,
+) -> ClientConfig:
+    """Read arguments, environment and shared files into a :class:`ClientConfig`."""
+    from ._credentials import default_credential_source
+
+    env: Mapping[str, str] = dict(os.environ) if environ is None else environ
+    home = home if home is not None else default_home(env)
+    shared = SharedConfig.load(env, home)
+    active = active_profile(shared, profile, env)
+    chosen_region = configured_region(region, env, active)
+
+    if endpoint_url is None:
+        endpoint_url = configured_endpoint_url(SERVICE_ID, env, shared, active)
+
+    if max_attempts is None:
+        raw = env_get(env, "AWS_MAX_ATTEMPTS") or active.get("max_attempts")
+        attempts = DEFAULT_MAX_ATTEMPTS if raw is None else _int_setting(
+            "max_attempts", raw
+        )
+    else:
+        attempts = _int_setting("max_attempts", max_attempts)
+
+    retry_mode = (
+        env_get(env, "AWS_RETRY_MODE") or active.get("retry_mode") or DEFAULT_RETRY_MODE
+    ).strip()
+    if retry_mode not in RETRY_MODES:
+        raise ConfigurationError(
+            f"retry_mode must be one of {', '.join(RETRY_MODES)}, got {retry_mode!r}"
+        )
+
+    source = default_credential_source(
+        credentials=credentials,
+        profile=profile,
+        environ=env,
+        home=home,
+        config=shared,
+        region=chosen_region,
+    )
+    return ClientConfig(
+        region=chosen_region,
+        endpoint_url=endpoint_url,
+        use_fips=_bool_setting(
+            use_fips, env, "AWS_USE_FIPS_ENDPOINT", active, "use_fips_endpoint"
+        ),
+        use_dualstack=_bool_setting(
+            use_dualstack,
+            env,
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            active,
+            "use_dualstack_endpoint",
+        ),
+        max_attempts=attempts,
+        retry_mode=retry_mode,
+        profile=active.name,
+        credential_source=source,
+    )

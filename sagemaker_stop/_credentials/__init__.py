@@ -1,0 +1,77 @@
+"""Where credentials come from: the default provider chain, cached and refreshed.
+
+The client calls ``source.get_sync(run_flow)`` or ``await source.get_async(run_flow)``
+on the object :func:`default_credential_source` returns.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Callable, Optional, Union
+
+from ._cache import CredentialSource
+from ._chain import default_providers
+from ._context import Context
+from ._types import (
+    Credentials,
+    CredentialSourceProtocol,
+    RunFlow,
+    RunFlowAsync,
+    StaticCredentialSource,
+)
+
+if TYPE_CHECKING:
+    from .._config import SharedConfig
+
+__all__ = [
+    "CredentialSource",
+    "CredentialSourceProtocol",
+    "Credentials",
+    "RunFlow",
+    "RunFlowAsync",
+    "StaticCredentialSource",
+    "default_credential_source",
+]
+
+
+def default_credential_source(
+    credentials: Optional[Credentials] = None,
+    profile: Optional[str] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    home: Optional[str] = None,
+    config: Optional[SharedConfig] = None,
+    *,
+    region: Optional[str] = None,
+    clock: Callable[[], float] = time.time,
+    jitter: Callable[[], float] = random.random,
+) -> Union[StaticCredentialSource, CredentialSource]:
+    """The source a client uses: ``credentials`` as given, else the default chain.
+
+    ``environ`` (default: a snapshot of ``os.environ``), ``home`` (default ``$HOME``),
+    ``config`` (the already parsed shared files; default: read them now) and ``clock``
+    are injectable for tests. ``region`` picks the regional STS endpoint.
+    """
+    if credentials is not None:
+        return StaticCredentialSource(credentials)
+    from .._config import SharedConfig, default_home
+
+    env: Mapping[str, str] = dict(os.environ) if environ is None else environ
+    home = home if home is not None else default_home(env)
+    shared = config if config is not None else SharedConfig.load(env, home)
+    context = Context(
+        environ=env,
+        home=home,
+        shared=shared,
+        explicit_profile=profile or None,
+        region=region,
+        clock=clock,
+    )
+    return CredentialSource.from_providers(
+        default_providers(context),
+        skipped_env=context.explicit_profile is not None,
+        clock=clock,
+        jitter=jitter,
+    )

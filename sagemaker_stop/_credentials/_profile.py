@@ -1,0 +1,232 @@
+"""Credentials from the shared config/credentials files' active profile.
+
+In botocore's order for one profile: assume-role (``role_arn`` + ``source_profile`` /
+``credential_source``), web identity keys, SSO (refused: not supported), static keys
+from the credentials file, ``credential_process``, static keys from the config file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import Any, Optional
+
+import attrs
+
+from .._config import Profile
+from .._effects import Flow
+from ..errors import ConfigurationError, CredentialsError
+from . import _sts
+from ._context import Context
+from ._miss import Found, Miss
+from ._process import run_credential_process
+from ._types import Credentials
+from ._web_identity import assume_role_with_web_identity, default_session_name
+
+_SSO_KEYS = ("sso_session", "sso_start_url", "sso_account_id", "sso_role_name")
+_KEY_ID = "aws_access_key_id"
+_SECRET = "aws_secret_access_key"
+
+
+def _static(profile: Profile, from_credentials_file: bool) -> Optional[Credentials]:
+    keys = profile.credentials_file_keys
+    present = [
+        key
+        for key in (_KEY_ID, _SECRET)
+        if profile.get(key) and ((key in keys) == from_credentials_file)
+    ]
+    if not present:
+        return None
+    if len(present) == 1:
+        missing = _SECRET if present[0] == _KEY_ID else _KEY_ID
+        raise CredentialsError(
+            f"profile {profile.name!r} has {present[0]} but not {missing}"
+        )
+    token = profile.get("aws_session_token") or profile.get("aws_security_token")
+    return Credentials(
+        access_key_id=profile.get(_KEY_ID) or "",
+        secret_access_key=profile.get(_SECRET) or "",
+        session_token=token or None,
+        source="shared-credentials-file" if from_credentials_file else "config-file",
+    )
+
+
+def _sts_signer(
+    source: Credentials, region: Optional[str], clock_value: float
+) -> Any:
+    from .._signing import sign
+
+    def signer(
+        url: str, headers: Sequence[tuple[str, str]], body: bytes
+    ) -> list[tuple[str, str]]:
+        return sign(
+            method="POST",
+            url=url,
+            headers=headers,
+            body=body,
+            credentials=source,
+            region=region or "us-east-1",
+            when=_dt.datetime.fromtimestamp(clock_value, tz=_dt.timezone.utc),
+            service="sts",
+        )
+
+    return signer
+
+
+@attrs.frozen
+class SharedFilesProvider:
+    context: Context
+    name = "shared-files"
+
+    def describe(self) -> str:
+        shared = self.context.shared
+        return f"shared files {shared.credentials_file} and {shared.config_file}"
+
+    def load(self) -> Flow[Found]:
+        profile = self.context.profile()
+        if not profile.exists:
+            return Miss(f"no profile {profile.name!r}")
+        found: Found = yield from self.resolve(profile, ())
+        return found
+
+    def _get_profile(self, name: str, referrer: str) -> Profile:
+        profile = self.context.shared.profile(name)
+        if not profile.exists:
+            raise CredentialsError(
+                f"profile {referrer!r} names source_profile {name!r}, which does not "
+                f"exist in {self.context.shared.where()}"
+            )
+        return profile
+
+    def resolve(self, profile: Profile, visited: tuple[str, ...]) -> Flow[Found]:
+        name = profile.name
+        if profile.get("role_arn") and not profile.get("web_identity_token_file"):
+            creds: Credentials = yield from self._assume_role(profile, visited)
+            return creds
+        token_file = profile.get("web_identity_token_file")
+        if token_file:
+            role_arn = profile.get("role_arn") or ""
+            creds = yield from assume_role_with_web_identity(
+                self.context,
+                token_file=token_file,
+                role_arn=role_arn,
+                session_name=profile.get("role_session_name"),
+                what=f"web identity of profile {name!r}",
+                source="web-identity",
+            )
+            return creds
+        if any(profile.get(key) for key in _SSO_KEYS):
+            raise CredentialsError(
+                f"profile {name!r} is an SSO (IAM Identity Center) profile, which "
+                "sagemaker-stop does not support; run 'aws configure export-credentials "
+                f"--profile {name} --format env' and use the exported variables, or "
+                "use credential_process"
+            )
+        static = _static(profile, from_credentials_file=True)
+        if static is not None:
+            return static
+        command = profile.get("credential_process")
+        if command:
+            creds = yield from run_credential_process(command, name)
+            return creds
+        static = _static(profile, from_credentials_file=False)
+        if static is not None:
+            return static
+        return Miss(f"profile {name!r} has no credentials")
+
+    def _source_credentials(
+        self, profile: Profile, visited: tuple[str, ...]
+    ) -> Flow[Credentials]:
+        name = profile.name
+        source_profile = profile.get("source_profile")
+        credential_source = profile.get("credential_source")
+        if source_profile and credential_source:
+            raise CredentialsError(
+                f"profile {name!r} has both source_profile and credential_source; "
+                "use one"
+            )
+        if credential_source:
+            found: Found = yield from self._credential_source(name, credential_source)
+        elif source_profile:
+            if source_profile == name:
+                # A profile may name itself to use its own static keys.
+                static = _static(profile, True) or _static(profile, False)
+                if static is None:
+                    raise CredentialsError(
+                        f"profile {name!r} is its own source_profile but has no "
+                        "static keys"
+                    )
+                return static
+            if source_profile in visited or source_profile == name:
+                chain = " -> ".join((*visited, name, source_profile))
+                raise CredentialsError(f"source_profile loop: {chain}")
+            source = self._get_profile(source_profile, name)
+            found = yield from self.resolve(source, (*visited, name))
+        else:
+            raise CredentialsError(
+                f"profile {name!r} has role_arn but neither source_profile nor "
+                "credential_source"
+            )
+        if isinstance(found, Miss):
+            raise CredentialsError(
+                f"profile {name!r}: its source of credentials has none "
+                f"({found.detail})"
+            )
+        return found
+
+    def _credential_source(self, name: str, kind: str) -> Flow[Found]:
+        from ._container import ContainerProvider
+        from ._env import EnvironmentProvider
+        from ._imds import InstanceMetadataProvider
+
+        providers: dict[str, Any] = {
+            "Environment": EnvironmentProvider,
+            "EcsContainer": ContainerProvider,
+            "Ec2InstanceMetadata": InstanceMetadataProvider,
+        }
+        provider = providers.get(kind)
+        if provider is None:
+            raise CredentialsError(
+                f"profile {name!r}: unsupported credential_source {kind!r} (use "
+                "Environment, EcsContainer or Ec2InstanceMetadata)"
+            )
+        found: Found = yield from provider(self.context).load()
+        return found
+
+    def _assume_role(
+        self, profile: Profile, visited: tuple[str, ...]
+    ) -> Flow[Credentials]:
+        name = profile.name
+        role_arn = profile.get("role_arn") or ""
+        if profile.get("mfa_serial"):
+            raise CredentialsError(
+                f"profile {name!r} needs an MFA code (mfa_serial), which "
+                "sagemaker-stop cannot prompt for"
+            )
+        source = yield from self._source_credentials(profile, visited)
+        params = {
+            "RoleArn": role_arn,
+            "RoleSessionName": profile.get("role_session_name")
+            or default_session_name(self.context),
+        }
+        external_id = profile.get("external_id")
+        if external_id:
+            params["ExternalId"] = external_id
+        duration = profile.get("duration_seconds")
+        if duration:
+            if not duration.strip().isdigit():
+                raise ConfigurationError(
+                    f"profile {name!r}: duration_seconds must be an integer"
+                )
+            params["DurationSeconds"] = duration.strip()
+        region = self.context.region
+        creds: Credentials = yield from _sts.call(
+            action="AssumeRole",
+            params=params,
+            region=region,
+            endpoint_url=self.context.sts_endpoint_url(),
+            what=f"assume role {role_arn} for profile {name!r}",
+            source="assume-role",
+            signer=_sts_signer(source, region, self.context.clock()),
+        )
+        return creds

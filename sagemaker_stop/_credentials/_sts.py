@@ -1,0 +1,144 @@
+"""STS ``AssumeRoleWithWebIdentity`` (unsigned) and ``AssumeRole`` (SigV4) as flows.
+
+Query protocol: a form-encoded POST, an XML answer. Errors arrive as
+``<ErrorResponse><Error><Code>``; they become a CredentialsError naming the code.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import urllib.parse
+import xml.etree.ElementTree as ET
+from typing import Any, Optional
+
+from .._effects import Flow, HttpRequest, HttpResponse, Send, Sleep, Timeouts
+from .._endpoints import sts_endpoint
+from ..errors import CredentialsError
+from ._types import Credentials
+from ._util import parse_expiration
+
+VERSION = "2011-06-15"
+MAX_ATTEMPTS = 3
+_RETRYABLE_CODES = frozenset(
+    {
+        "IDPCommunicationError",
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalFailure",
+        "ServiceUnavailable",
+    }
+)
+_TIMEOUTS = Timeouts(connect=5.0, read=10.0, write=10.0, pool=10.0)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _find(element: ET.Element, *path: str) -> Optional[ET.Element]:
+    current: Optional[ET.Element] = element
+    for name in path:
+        if current is None:
+            return None
+        current = next((c for c in current if _local(c.tag) == name), None)
+    return current
+
+
+def _text(element: ET.Element, *path: str) -> Optional[str]:
+    found = _find(element, *path)
+    return found.text.strip() if found is not None and found.text else None
+
+
+def _parse_error(body: bytes) -> tuple[Optional[str], Optional[str]]:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None, None
+    if _local(root.tag) == "ErrorResponse":
+        return _text(root, "Error", "Code"), _text(root, "Error", "Message")
+    if _local(root.tag) == "Error":
+        return _text(root, "Code"), _text(root, "Message")
+    return None, None
+
+
+def parse_response(
+    response: HttpResponse, action: str, what: str, source: str
+) -> Credentials:
+    """Credentials from a successful answer; CredentialsError otherwise."""
+    if response.status != 200:
+        code, message = _parse_error(response.body)
+        detail = f"{code}: {message}" if code and message else code or "no error code"
+        raise CredentialsError(
+            f"{what}: STS {action} failed with HTTP {response.status} ({detail[:300]})",
+            code=code or "CredentialsError",
+            http_status=response.status,
+        )
+    try:
+        root = ET.fromstring(response.body)
+    except ET.ParseError:
+        raise CredentialsError(f"{what}: STS {action} answer is not XML") from None
+    creds = _find(root, f"{action}Result", "Credentials")
+    if creds is None:
+        raise CredentialsError(f"{what}: STS {action} answer has no Credentials")
+    access_key = _text(creds, "AccessKeyId")
+    secret = _text(creds, "SecretAccessKey")
+    token = _text(creds, "SessionToken")
+    if not access_key or not secret or not token:
+        raise CredentialsError(f"{what}: STS {action} answer lacks a key or token")
+    return Credentials(
+        access_key_id=access_key,
+        secret_access_key=secret,
+        session_token=token,
+        expiration=parse_expiration(_text(creds, "Expiration"), what),
+        source=source,
+    )
+
+
+def _retryable(response: Any) -> bool:
+    if not isinstance(response, HttpResponse):
+        return True  # transport failure
+    if response.status >= 500 or response.status == 429:
+        return True
+    code, _ = _parse_error(response.body)
+    return code in _RETRYABLE_CODES
+
+
+def call(
+    *,
+    action: str,
+    params: dict[str, str],
+    region: Optional[str],
+    endpoint_url: Optional[str],
+    what: str,
+    source: str,
+    signer: Any = None,
+) -> Flow[Credentials]:
+    """POST ``Action=<action>`` to STS, retrying transient failures up to 3 times.
+
+    ``signer(url, headers, body) -> headers`` signs the request (None: unsigned)."""
+    url = endpoint_url or sts_endpoint(region)
+    body = urllib.parse.urlencode(
+        {"Action": action, "Version": VERSION, **params}
+    ).encode()
+    headers = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        sent_headers = signer(url, headers, body) if signer else headers
+        request = HttpRequest(
+            "POST", url, tuple(sent_headers), body, timeouts=_TIMEOUTS
+        )
+        response = yield Send(request)
+        if attempt < MAX_ATTEMPTS and _retryable(response):
+            yield Sleep(0.1 * 2**attempt)
+            continue
+        if not isinstance(response, HttpResponse):
+            raise CredentialsError(
+                f"{what}: could not reach STS at {url}: {response.kind} "
+                f"({response.detail})"
+            ) from response.cause
+        return parse_response(response, action, what, source)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def utcnow(clock_value: float) -> _dt.datetime:
+    return _dt.datetime.fromtimestamp(clock_value, tz=_dt.timezone.utc)

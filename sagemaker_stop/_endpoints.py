@@ -1,0 +1,127 @@
+"""SageMaker endpoint resolution, agreeing with botocore's endpoint rule set.
+
+The rules below are SageMaker's ``endpoint-rule-set-1.json`` (service version
+2017-07-24) written out by hand; the partition data (DNS suffixes, region patterns,
+FIPS / dual-stack support) is read from botocore's own ``data/partitions.json`` so new
+partitions and regions arrive with botocore upgrades. Only the data file is read:
+botocore's resolver, session and loader are never used at runtime.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from .errors import ConfigurationError
+
+#: botocore.utils.validate_region_name: a host label, not all digits.
+_VALID_REGION = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
+
+
+@attrs.frozen
+class Partition:
+    name: str
+    dns_suffix: str
+    dual_stack_dns_suffix: str
+    supports_fips: bool
+    supports_dual_stack: bool
+    implicit_global_region: str
+
+
+def _partitions_path() -> str:
+    spec = importlib.util.find_spec("botocore")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        path = os.path.join(location, "data", "partitions.json")
+        if os.path.isfile(path):
+            return path
+    raise ConfigurationError(
+        "cannot resolve SageMaker endpoints: botocore's data/partitions.json was not "
+        "found (is botocore installed?); pass endpoint_url= instead"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _partition_data() -> tuple[tuple[Mapping[str, Any], Partition], ...]:
+    with open(_partitions_path(), encoding="utf-8") as handle:
+        data = json.load(handle)
+    result = []
+    for entry in data["partitions"]:
+        outputs = entry["outputs"]
+        partition = Partition(
+            name=entry["id"],
+            dns_suffix=outputs["dnsSuffix"],
+            dual_stack_dns_suffix=outputs["dualStackDnsSuffix"],
+            supports_fips=bool(outputs["supportsFIPS"]),
+            supports_dual_stack=bool(outputs["supportsDualStack"]),
+            implicit_global_region=outputs.get("implicitGlobalRegion", ""),
+        )
+        result.append((entry, partition))
+    return tuple(result)
+
+
+def partition_for_region(region: str) -> Partition:
+    """The partition of ``region`` (botocore's ``aws.partition``): listed regions or a
+    match of the partition's regionRegex; unknown names fall back to the first (aws)."""
+    data = _partition_data()
+    for entry, partition in data:
+        if region in entry["regions"] or re.match(entry["regionRegex"], region):
+            return partition
+    return data[0][1]
+
+
+def validate_region(region: str) -> str:
+    if not isinstance(region, str) or not _VALID_REGION.match(region):
+        raise ConfigurationError(
+            f"invalid region name {region!r}: a region is a DNS label such as "
+            "'us-east-1'"
+        )
+    return region
+
+
+def resolve_endpoint(
+    region: str, *, use_fips: bool = False, use_dualstack: bool = False
+) -> str:
+    """The SageMaker API endpoint URL for ``region``, as botocore would resolve it."""
+    validate_region(region)
+    p = partition_for_region(region)
+    if use_fips and use_dualstack:
+        if not (p.supports_fips and p.supports_dual_stack):
+            raise ConfigurationError(
+                "FIPS and DualStack are enabled, but partition "
+                f"{p.name!r} (region {region!r}) does not support one or both"
+            )
+        return f"https://api.sagemaker-fips.{region}.{p.dual_stack_dns_suffix}"
+    if use_fips:
+        if not p.supports_fips:
+            raise ConfigurationError(
+                f"FIPS is enabled but partition {p.name!r} (region {region!r}) "
+                "does not support FIPS"
+            )
+        if p.name in ("aws", "aws-us-gov"):
+            return f"https://api-fips.sagemaker.{region}.amazonaws.com"
+        return f"https://api.sagemaker-fips.{region}.{p.dns_suffix}"
+    if use_dualstack:
+        if not p.supports_dual_stack:
+            raise ConfigurationError(
+                f"DualStack is enabled but partition {p.name!r} (region {region!r}) "
+                "does not support DualStack"
+            )
+        return f"https://api.sagemaker.{region}.{p.dual_stack_dns_suffix}"
+    return f"https://api.sagemaker.{region}.{p.dns_suffix}"
+
+
+def sts_endpoint(region: str | None) -> str:
+    """The regional STS endpoint (``https://sts.{region}.{dnsSuffix}``), or the global
+    ``https://sts.amazonaws.com`` when no region is known."""
+    if not region:
+        return "https://sts.amazonaws.com"
+    validate_region(region)
+    return f"https://sts.{region}.{partition_for_region(region).dns_suffix}"
