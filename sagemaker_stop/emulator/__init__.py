@@ -1,0 +1,34 @@
+"""A local SageMaker Pipelines emulator with the real stop semantics.
+
+Standard library only, so it starts fast and can ship with the package::
+
+    from sagemaker_stop.emulator import SageMakerEmulator, Step, CallbackStep, LambdaStep
+
+    with SageMakerEmulator() as emu:
+        emu.create_pipeline("p", steps=[Step("Train", "Training", 600)])
+        arn = emu.start_execution("p")
+        ...  # point a client at emu.endpoint_url with emu.credentials
+        emu.advance(30)
+
+From a shell: ``python -m sagemaker_stop.emulator --port 8000 --speed 60``.
+"""
+
+from __future__ import annotations
+
+from ._emulator import DEFAULT_CREDENTIALS, RecordedRequest, SageMakerEmulator
+from ._faults import Fault
+from ._model import CallbackStep, LambdaStep, Step, step_from_dict
+from ._sigv4 import AuthResult, Credentials
+
+__all__ = [
+    "DEFAULT_CREDENTIALS",
+    "AuthResult",
+    "CallbackStep",
+    "Credentials",
+    "Fault",
+    "LambdaStep",
+    "RecordedRequest",
+    "SageMakerEmulator",
+    "Step",
+    "step_from_dict",
+]

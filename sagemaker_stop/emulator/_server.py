@@ -1,0 +1,166 @@
+"""The HTTP/1.1 plumbing: a threading server that tracks its connections."""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import socket
+import struct
+import sys
+import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._emulator import SageMakerEmulator
+
+
+class BadRequest(Exception):
+    """The HTTP framing of a request could not be read."""
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SageMakerEmulator"
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    timeout = 120.0  # backstop for idle keep-alive connections
+    server: Server
+
+    refused = False
+
+    def setup(self) -> None:
+        super().setup()
+        if not self.server.register(self.connection):
+            self.refused = True
+            self.abort()
+
+    def handle(self) -> None:
+        if not self.refused:
+            super().handle()
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):  # the peer may have gone away
+            super().finish()
+        self.server.unregister(self.connection)
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (ConnectionError, socket.timeout):
+            self.close_connection = True
+
+    def _dispatch(self) -> None:
+        self.server.emulator._serve(self)
+
+    do_POST = _dispatch
+    do_GET = _dispatch
+    do_PUT = _dispatch
+    do_DELETE = _dispatch
+
+    def date_time_string(self, timestamp: Optional[float] = None) -> str:
+        return email.utils.formatdate(self.server.emulator.wall_time(), usegmt=True)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.emulator.log:
+            sys.stderr.write("[sagemaker-emulator] " + (format % args) + "\n")
+
+    # ---------------------------------------------------------------- helpers
+
+    def read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                line = self.rfile.readline(65537)
+                try:
+                    size = int(line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    raise BadRequest("bad chunk size") from None
+                if size == 0:
+                    while self.rfile.readline(65537).strip():
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(3)
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            n = int(length)
+        except ValueError:
+            raise BadRequest("bad Content-Length") from None
+        if n < 0:
+            raise BadRequest("bad Content-Length")
+        return self.rfile.read(n)
+
+    def respond(
+        self,
+        status: int,
+        body: bytes,
+        headers: Iterable[tuple[str, str]],
+        *,
+        partial: bool = False,
+    ) -> None:
+        """Send a complete answer, or (``partial``) only its first half and then reset."""
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if partial:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.abort()
+            return
+        self.wfile.write(body)
+
+    def abort(self) -> None:
+        """Drop the connection with a TCP reset and no (further) answer."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:  # pragma: no cover
+            pass
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], emulator: SageMakerEmulator) -> None:
+        self.emulator = emulator
+        self._conn_lock = threading.Lock()
+        self._conns: dict[socket.socket, threading.Thread] = {}
+        self._closing = False
+        super().__init__(address, Handler)
+
+    def register(self, conn: socket.socket) -> bool:
+        with self._conn_lock:
+            if self._closing:
+                return False
+            self._conns[conn] = threading.current_thread()
+            return True
+
+    def unregister(self, conn: socket.socket) -> None:
+        with self._conn_lock:
+            self._conns.pop(conn, None)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)  # pragma: no cover
+
+    def close_connections(self, timeout: float = 5.0) -> None:
+        """Refuse new connections, shut the open ones and wait for their threads."""
+        with self._conn_lock:
+            self._closing = True
+            items = list(self._conns.items())
+        for conn, _ in items:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        for _, thread in items:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
