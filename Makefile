@@ -1,0 +1,26 @@
+# Everything a fresh machine with only python3 needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo bench bench-quick lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy --strict sagemaker_stop
+
+test: lint
+	$(PY) -m pytest --cov=sagemaker_stop --cov-branch --cov-report=term --cov-fail-under=90 -q
+
+demo: $(STAMP)
+	$(PY) -m sagemaker_stop.demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

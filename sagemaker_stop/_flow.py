@@ -1,0 +1,192 @@
+"""One API call, start to finish, as a generator of effects (see ``_effects.py``).
+
+Reading :func:`call` top to bottom is reading what goes on the wire: encode once, then per
+attempt get credentials, sign afresh (same body, same ``ClientRequestToken``), send,
+parse; on failure correct the clock if the service says it is off, ask the retry
+strategy, log the attempt, sleep, go again.  Both clients drive this same generator.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import platform
+import time
+import uuid
+from typing import Any, Callable, Optional, Protocol
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from . import _protocol, _signing
+from ._effects import (
+    Flow,
+    GetCredentials,
+    HttpRequest,
+    HttpResponse,
+    Send,
+    Sleep,
+    Timeouts,
+    TransportFailure,
+)
+from ._operations import Operation, R
+from ._retry import RetryStrategy, corrected_offset
+from ._version import __version__
+from .errors import SageMakerError
+
+logger = logging.getLogger("sagemaker_stop")
+
+USER_AGENT = (
+    f"sagemaker-stop/{__version__} lang/python#{platform.python_version()} "
+    f"httpx/{httpx.__version__}"
+)
+
+
+@attrs.frozen
+class Attempt:
+    """What an ``on_attempt`` hook receives after every attempt."""
+
+    operation: str
+    attempt: int
+    max_attempts: int
+    http_status: Optional[int]
+    error: Optional[SageMakerError]
+    request_id: Optional[str]
+    #: Seconds until the next attempt; None when the call is over.
+    retry_in: Optional[float]
+
+
+class AttemptHook(Protocol):
+    def __call__(self, attempt: Attempt) -> None: ...
+
+
+class Endpoints(Protocol):
+    def endpoint_for(self, region_hint: Optional[str]) -> tuple[str, str]: ...
+
+
+@attrs.define
+class CallCore:
+    """Everything a call needs that is not I/O; one per client, shared by its calls."""
+
+    endpoints: Endpoints
+    retry: RetryStrategy
+    timeouts: Timeouts = attrs.Factory(Timeouts)
+    max_body: int = 4 * 1024 * 1024
+    clock: Callable[[], float] = time.time
+    #: Seconds to add to the local clock when signing (learned from the service).
+    clock_offset: float = 0.0
+    on_attempt: Optional[AttemptHook] = None
+
+
+def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
+    """Send ``operation`` with retries; returns its response or raises its error."""
+    url, region = core.endpoints.endpoint_for(operation.region_hint)
+    if not urlsplit(url).path:
+        url += "/"  # the request URI of every AWS JSON operation
+    body = _protocol.encode_body(operation)
+    base_headers = _protocol.base_headers(operation)
+    invocation_id = str(uuid.uuid4())
+    max_attempts = core.retry.policy.max_attempts
+    name = operation.operation_name
+    last_cost = 0
+    attempt = 0
+    while True:
+        attempt += 1
+        credentials = yield GetCredentials()
+        signed_at = datetime.datetime.fromtimestamp(
+            core.clock() + core.clock_offset, datetime.timezone.utc
+        )
+        headers = _signing.sign(
+            method="POST",
+            url=url,
+            headers=base_headers,
+            body=body,
+            credentials=credentials,
+            region=region,
+            when=signed_at,
+        )
+        headers.append(("User-Agent", USER_AGENT))
+        headers.append(("amz-sdk-invocation-id", invocation_id))
+        headers.append(("amz-sdk-request", f"attempt={attempt}; max={max_attempts}"))
+        request = HttpRequest("POST", url, tuple(headers), body, core.timeouts)
+
+        sent_at = core.clock()
+        outcome = yield Send(request, core.max_body)
+        received_at = core.clock()
+
+        response_headers: Any = {}
+        status: Optional[int] = None
+        if isinstance(outcome, TransportFailure):
+            error = outcome.to_error()
+        else:
+            assert isinstance(outcome, HttpResponse)
+            response_headers, status = outcome.headers, outcome.status
+            try:
+                result = _protocol.parse_response(operation, outcome)
+            except SageMakerError as exc:
+                error = exc
+            else:
+                core.retry.record_success(last_cost)
+                _report(
+                    core, name, attempt, max_attempts, status, None, result.request_id, None
+                )
+                return result
+
+        offset = corrected_offset(
+            error, response_headers, sent_at, received_at, core.clock_offset
+        )
+        if offset is not None:
+            logger.debug(
+                "%s: clock skew detected, signing with an offset of %.0f s",
+                name,
+                offset,
+            )
+            core.clock_offset = offset
+        decision = core.retry.decide(
+            error, attempt, response_headers, clock_corrected=offset is not None
+        )
+        retry_in = decision.delay if decision.retry else None
+        _report(
+            core, name, attempt, max_attempts, status, error, error.request_id, retry_in,
+            decision.reason,
+        )
+        if not decision.retry:
+            raise error
+        last_cost = decision.cost
+        yield Sleep(decision.delay)
+
+
+def _report(
+    core: CallCore,
+    name: str,
+    attempt: int,
+    max_attempts: int,
+    status: Optional[int],
+    error: Optional[SageMakerError],
+    request_id: Optional[str],
+    retry_in: Optional[float],
+    reason: str = "",
+) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        outcome = "ok" if error is None else f"{error.code}"
+        if retry_in is not None:
+            plan = f"; retrying in {retry_in:.3f} s ({reason})"
+        elif error is not None and reason:
+            plan = f"; giving up ({reason})"
+        else:
+            plan = ""
+        logger.debug(
+            "%s attempt %d/%d: status=%s %s request_id=%s%s",
+            name,
+            attempt,
+            max_attempts,
+            status,
+            outcome,
+            request_id,
+            plan,
+        )
+    if core.on_attempt is not None:
+        core.on_attempt(
+            Attempt(name, attempt, max_attempts, status, error, request_id, retry_in)
+        )

@@ -1,0 +1,148 @@
+"""Request/response pairs, one per API operation, as frozen attrs classes.
+
+A request knows its ``target`` (the ``X-Amz-Target`` header), makes its JSON body
+(``to_json()``), validates its input at construction (``ParamValidationError``, a
+``ValueError``), and builds its response from the parsed body plus the HTTP status and
+request id.  Adding an operation is: a request class with ``wire(...)`` fields, a
+response class, and ``target``/``response_type``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, Optional, TypeVar
+
+import attrs
+
+from ._shapes import (
+    check_length,
+    check_pattern,
+    members_from_json,
+    members_to_json,
+    parse_str,
+    wire,
+    wire_metadata,
+)
+
+PIPELINE_EXECUTION_ARN_PATTERN = (
+    r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:pipeline\/.*\/execution\/.*"
+)
+_PIPELINE_EXECUTION_ARN = re.compile(PIPELINE_EXECUTION_ARN_PATTERN)
+
+
+def new_client_request_token() -> str:
+    """A fresh idempotency token, as boto3 makes one (uuid4: 36 characters)."""
+    return str(uuid.uuid4())
+
+
+def region_of_arn(arn: Optional[str]) -> Optional[str]:
+    """The region an ARN names (``arn:partition:service:region:...``), if any."""
+    if not arn:
+        return None
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[3]:
+        return None
+    return parts[3]
+
+
+@attrs.frozen(kw_only=True)
+class Response:
+    """What every response carries besides its members."""
+
+    http_status: int = 200
+    request_id: Optional[str] = None
+
+
+R = TypeVar("R", bound=Response)
+
+
+class Operation(Generic[R]):
+    """Base of every request class."""
+
+    #: ``X-Amz-Target`` value, e.g. ``SageMaker.StopPipelineExecution``.
+    target: ClassVar[str]
+    #: The response class this request produces.
+    response_type: ClassVar[type[Any]]
+
+    @property
+    def operation_name(self) -> str:
+        return self.target.rpartition(".")[2]
+
+    def to_json(self) -> dict[str, Any]:
+        """The request body as JSON data, members in declaration order, None omitted."""
+        return members_to_json(self)
+
+    @property
+    def region_hint(self) -> Optional[str]:
+        """A region the request itself names (e.g. in an ARN), used when none is set."""
+        return None
+
+    def parse_response(
+        self, body: Mapping[str, Any], *, http_status: int, request_id: Optional[str]
+    ) -> R:
+        """Build the response from a parsed JSON object (``InvalidResponseError`` if the
+        members have the wrong types)."""
+        result: R = members_from_json(
+            self.response_type, body, http_status=http_status, request_id=request_id
+        )
+        return result
+
+
+def _arn_field(**kwargs: Any) -> Any:
+    return wire(
+        "PipelineExecutionArn",
+        validator=[
+            check_length("PipelineExecutionArn", 1, 2048),
+            check_pattern(
+                "PipelineExecutionArn",
+                _PIPELINE_EXECUTION_ARN,
+                PIPELINE_EXECUTION_ARN_PATTERN,
+            ),
+        ],
+        **kwargs,
+    )
+
+
+def _token_or_new(value: Optional[str]) -> str:
+    return new_client_request_token() if value is None else value
+
+
+#: The ClientRequestToken member: optional for callers, generated when absent.
+TOKEN_METADATA = wire_metadata("ClientRequestToken")
+check_token = check_length("ClientRequestToken", 32, 128)
+
+
+class _ExecutionArnRegion:
+    pipeline_execution_arn: Optional[str]
+
+    @property
+    def region_hint(self) -> Optional[str]:
+        return region_of_arn(self.pipeline_execution_arn)
+
+
+# --- StopPipelineExecution -----------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class StopPipelineExecutionResponse(Response):
+    pipeline_execution_arn: Optional[str] = wire(
+        "PipelineExecutionArn", parse=parse_str, default=None
+    )
+
+
+@attrs.frozen
+class StopPipelineExecution(
+    _ExecutionArnRegion, Operation[StopPipelineExecutionResponse]
+):
+    """Stop a pipeline execution. ``client_request_token`` makes the call idempotent;
+    one is generated (uuid4) when not given, and every retry of the call reuses it."""
+
+    target: ClassVar[str] = "SageMaker.StopPipelineExecution"
+    response_type: ClassVar[type[Any]] = StopPipelineExecutionResponse
+
+    pipeline_execution_arn: str = _arn_field()
+    client_request_token: str = attrs.field(
+        default=None, converter=_token_or_new, validator=check_token, metadata=TOKEN_METADATA
+    )

@@ -1,0 +1,129 @@
+"""AWS JSON 1.1, both directions, as pure functions.
+
+Request: ``POST /`` with ``Content-Type: application/x-amz-json-1.1`` and
+``X-Amz-Target: SageMaker.<Operation>``; the body is ``json.dumps`` of the members (the
+same bytes botocore's JSONSerializer produces).
+
+Response: any status, headers and bytes become either the operation's response object
+or a :class:`SageMakerError` — never ``JSONDecodeError``, ``KeyError`` or friends.  Error
+codes are read the way every AWS SDK reads them (Smithy ``awsJson1_1`` protocol tests):
+the ``X-Amzn-ErrorType`` header, else the body's ``__type``, else its ``code``; anything
+up to ``#`` and from ``:`` on is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Optional
+
+from ._effects import HttpResponse
+from ._operations import Operation, R
+from .errors import InvalidResponseError, SageMakerError, error_for_code
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+def encode_body(operation: Operation[Any]) -> bytes:
+    return json.dumps(operation.to_json()).encode("utf-8")
+
+
+def base_headers(operation: Operation[Any]) -> list[tuple[str, str]]:
+    """The headers that are signed (``host`` and the date come from the signer)."""
+    return [("X-Amz-Target", operation.target), ("Content-Type", CONTENT_TYPE)]
+
+
+def request_id_of(headers: Mapping[str, str]) -> Optional[str]:
+    return headers.get("x-amzn-requestid") or headers.get("x-amz-request-id") or None
+
+
+def _decode_json(body: bytes) -> Any:
+    """Parsed JSON, or raise ValueError for anything that is not JSON text."""
+    try:
+        return json.loads(body)
+    except RecursionError:  # absurdly deep nesting
+        raise ValueError("JSON nested too deeply") from None
+    # JSONDecodeError and UnicodeDecodeError are ValueErrors already.
+
+
+def parse_response(operation: Operation[R], response: HttpResponse) -> R:
+    """The operation's response object, or raise the :class:`SageMakerError` it means."""
+    request_id = request_id_of(response.headers)
+    if not 200 <= response.status < 300:
+        raise parse_error(response)
+    body: Any = {}
+    if response.body.strip():
+        try:
+            body = _decode_json(response.body)
+        except ValueError as exc:
+            raise InvalidResponseError(
+                f"response body is not JSON ({exc.__class__.__name__})",
+                http_status=response.status,
+                request_id=request_id,
+            ) from None
+    if not isinstance(body, dict):
+        raise InvalidResponseError(
+            f"response body is a JSON {type(body).__name__}, not an object",
+            http_status=response.status,
+            request_id=request_id,
+        )
+    try:
+        return operation.parse_response(
+            body, http_status=response.status, request_id=request_id
+        )
+    except SageMakerError as exc:
+        exc.http_status = response.status
+        exc.request_id = request_id
+        raise
+
+
+def sanitize_error_code(raw: str) -> str:
+    """``aws.protocoltests#FooError:http://internal...`` -> ``FooError``."""
+    code = raw.split(":", 1)[0]
+    return code.rsplit("#", 1)[-1].strip()
+
+
+def parse_error(response: HttpResponse) -> SageMakerError:
+    """The typed exception for a non-2xx answer, whatever its body holds."""
+    request_id = request_id_of(response.headers)
+    body: Any = None
+    if response.body.strip():
+        try:
+            body = _decode_json(response.body)
+        except ValueError:
+            body = None
+    fields: Mapping[str, Any] = body if isinstance(body, dict) else {}
+
+    code = ""
+    header = response.headers.get("x-amzn-errortype")
+    if header:
+        code = sanitize_error_code(header)
+    if not code:
+        for key in ("__type", "code"):
+            value = fields.get(key)
+            if isinstance(value, str) and sanitize_error_code(value):
+                code = sanitize_error_code(value)
+                break
+
+    message = ""
+    for key in ("message", "Message", "errorMessage"):
+        value = fields.get(key)
+        if isinstance(value, str):
+            message = value
+            break
+    if not code:
+        # No code anywhere (HTML from a proxy, an empty or truncated body): like
+        # botocore, the HTTP status stands in for the code.
+        code = str(response.status)
+        if not message:
+            message = _describe_body(response.body)
+    return error_for_code(
+        code, message, http_status=response.status, request_id=request_id
+    )
+
+
+def _describe_body(body: bytes) -> str:
+    if not body.strip():
+        return "empty response body"
+    snippet = body[:120].decode("utf-8", "replace").strip()
+    return f"unparseable response body: {snippet!r}"

@@ -1,0 +1,85 @@
+"""The adapter around botocore's SigV4 signer.
+
+botocore computes the signature (canonical request, string to sign, HMAC chain); this
+module only chooses *when* the request is signed (so a clock-skew offset can be applied,
+which ``SigV4Auth.add_auth`` cannot take) and caches the derived signing key, which is
+constant for one secret, day, region and service.  No botocore session, client or loader
+is involved, and nothing here logs (botocore's own ``add_auth`` logs the canonical
+request, which contains the session token).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import ReadOnlyCredentials
+
+from ._credentials._types import Credentials
+
+SERVICE = "sagemaker"
+
+
+class _SigV4(SigV4Auth):
+    """SigV4Auth with an explicit signing time and a cached signing key."""
+
+    _key_cache: ClassVar[dict[tuple[str, str, str, str], bytes]] = {}
+
+    def signature(self, string_to_sign: str, request: Any) -> str:
+        date = request.context["timestamp"][0:8]
+        secret = self.credentials.secret_key
+        cache_key = (secret, date, self._region_name, self._service_name)
+        k_signing = self._key_cache.get(cache_key)
+        if k_signing is None:
+            k_date = self._sign(f"AWS4{secret}".encode(), date)
+            k_region = self._sign(k_date, self._region_name)
+            k_service = self._sign(k_region, self._service_name)
+            k_signing = self._sign(k_service, "aws4_request")
+            if len(self._key_cache) > 64:
+                self._key_cache.clear()
+            self._key_cache[cache_key] = k_signing
+        result: str = self._sign(k_signing, string_to_sign, hex=True)
+        return result
+
+    def sign_at(self, request: AWSRequest, when: datetime.datetime) -> None:
+        """``SigV4Auth.add_auth`` with ``when`` instead of the local clock."""
+        request.context["timestamp"] = when.strftime(SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)
+        canonical_request = self.canonical_request(request)
+        string_to_sign = self.string_to_sign(request, canonical_request)
+        signature = self.signature(string_to_sign, request)
+        self._inject_signature_to_request(request, signature)
+
+
+def sign(
+    *,
+    method: str,
+    url: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    credentials: Credentials,
+    region: str,
+    when: datetime.datetime,
+    service: str = SERVICE,
+) -> list[tuple[str, str]]:
+    """Sign a request; returns its headers plus ``X-Amz-Date``, ``Authorization`` and
+    (with a session token) ``X-Amz-Security-Token``."""
+    request = AWSRequest(method=method, url=url, headers=dict(headers), data=body)
+    signer = _SigV4(
+        ReadOnlyCredentials(
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            credentials.session_token,
+        ),
+        service,
+        region,
+    )
+    signer.sign_at(request, when.astimezone(datetime.timezone.utc))
+    return [(str(k), _text(v)) for k, v in request.headers.items()]
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
