@@ -91,7 +91,18 @@ def resolve_endpoint(
 ) -> str:
     """The SageMaker API endpoint URL for ``region``, as botocore would resolve it."""
     validate_region(region)
-    p = partition_for_region(region)
+    return endpoint_in_partition(
+        region,
+        partition_for_region(region),
+        use_fips=use_fips,
+        use_dualstack=use_dualstack,
+    )
+
+
+def endpoint_in_partition(
+    region: str, p: Partition, *, use_fips: bool, use_dualstack: bool
+) -> str:
+    """SageMaker's endpoint rules (``endpoint-rule-set-1.json``) for one partition."""
     if use_fips and use_dualstack:
         if not (p.supports_fips and p.supports_dual_stack):
             raise ConfigurationError(

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+
+from sagemaker_stop._endpoints import (
+    Partition,
+    endpoint_in_partition,
+    partition_for_region,
+    resolve_endpoint,
+    sts_endpoint,
+    validate_region,
+)
+from sagemaker_stop.errors import ConfigurationError
+
+FIXTURE = os.path.join(
+    os.path.dirname(__file__), os.pardir, os.pardir, "fixtures", "endpoints",
+    "sagemaker.json",
+)
+
+with open(FIXTURE, encoding="utf-8") as _handle:
+    RECORDED: dict[str, Any] = json.load(_handle)
+
+CASES = RECORDED["cases"]
+
+
+def _ours(case: dict[str, Any]) -> dict[str, Any]:
+    try:
+        url = resolve_endpoint(
+            case["region"], use_fips=case["fips"], use_dualstack=case["dualstack"]
+        )
+    except ConfigurationError as exc:
+        return {"url": None, "error": str(exc)}
+    return {"url": url, "error": None}
+
+
+def _id(case: dict[str, Any]) -> str:
+    return f"{case['region'] or '<empty>'}-fips{int(case['fips'])}-ds{int(case['dualstack'])}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_matches_recorded_botocore(case: dict[str, Any]) -> None:
+    ours = _ours(case)
+    assert ours["url"] == case["url"]
+    assert (ours["error"] is None) == (case["error"] is None)
+
+
+def test_fixture_covers_every_partition() -> None:
+    partitions = {
+        partition_for_region(c["region"]).name for c in CASES if c["url"] is not None
+    }
+    assert partitions >= {
+        "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",
+        "aws-iso-f", "aws-eusc",
+    }
+
+
+def test_live_botocore_agrees() -> None:
+    """Recompute with the installed botocore (the fixture may be older)."""
+    make = pytest.importorskip("tests.config.make_endpoint_fixture")
+    provider = make.make_provider()
+    regions = sorted({c["region"] for c in CASES}) + ["ap-south-9", "il-central-1"]
+    for region in regions:
+        for fips in (False, True):
+            for dualstack in (False, True):
+                case = {"region": region, "fips": fips, "dualstack": dualstack}
+                expected = make.botocore_answer(provider, region, fips, dualstack)
+                ours = _ours(case)
+                assert ours["url"] == expected["url"], case
+                assert (ours["error"] is None) == (expected["error"] is None), case
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("us-east-7", "aws"),
+        ("cn-north-9", "aws-cn"),
+        ("us-gov-south-2", "aws-us-gov"),
+        ("us-iso-north-4", "aws-iso"),
+        ("us-isob-south-1", "aws-iso-b"),
+        ("eu-isoe-south-3", "aws-iso-e"),
+        ("us-isof-north-2", "aws-iso-f"),
+        ("eusc-de-north-1", "aws-eusc"),
+        ("aws-global", "aws"),
+        ("totally-new", "aws"),
+    ],
+)
+def test_partition_for_region(region: str, partition: str) -> None:
+    assert partition_for_region(region).name == partition
+
+
+def test_sagemaker_fips_quirks() -> None:
+    assert (
+        resolve_endpoint("us-gov-east-1", use_fips=True)
+        == "https://api-fips.sagemaker.us-gov-east-1.amazonaws.com"
+    )
+    assert (
+        resolve_endpoint("us-west-2", use_fips=True, use_dualstack=True)
+        == "https://api.sagemaker-fips.us-west-2.api.aws"
+    )
+    assert (
+        resolve_endpoint("cn-north-1", use_fips=True)
+        == "https://api.sagemaker-fips.cn-north-1.amazonaws.com.cn"
+    )
+
+
+_NONE = Partition("aws-test", "example.com", "dual.example.com", False, False, "x-1")
+_FIPS_ONLY = Partition("aws-t2", "example.com", "dual.example.com", True, False, "x-1")
+
+
+@pytest.mark.parametrize(
+    ("partition", "fips", "dualstack", "message"),
+    [
+        (_NONE, True, False, "does not support FIPS"),
+        (_NONE, False, True, "does not support DualStack"),
+        (_FIPS_ONLY, True, True, "does not support one or both"),
+    ],
+)
+def test_unsupported_variants_raise(
+    partition: Partition, fips: bool, dualstack: bool, message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        endpoint_in_partition(
+            "x-east-1", partition, use_fips=fips, use_dualstack=dualstack
+        )
+    assert issubclass(ConfigurationError, ValueError)
+
+
+def test_supported_variants_of_a_fips_only_partition() -> None:
+    assert (
+        endpoint_in_partition("x-east-1", _FIPS_ONLY, use_fips=True, use_dualstack=False)
+        == "https://api.sagemaker-fips.x-east-1.example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    "region", ["", "us_east_1", "-x", "x-", "123", "a" * 64, "us east 1", "ü-1"]
+)
+def test_invalid_regions(region: str) -> None:
+    with pytest.raises(ConfigurationError, match="invalid region"):
+        validate_region(region)
+    with pytest.raises(ConfigurationError):
+        resolve_endpoint(region)
+
+
+def test_invalid_region_type() -> None:
+    with pytest.raises(ConfigurationError):
+        validate_region(None)  # type: ignore[arg-type]
+
+
+def test_sts_endpoints() -> None:
+    assert sts_endpoint(None) == "https://sts.amazonaws.com"
+    assert sts_endpoint("eu-west-1") == "https://sts.eu-west-1.amazonaws.com"
+    assert sts_endpoint("cn-north-1") == "https://sts.cn-north-1.amazonaws.com.cn"
+    assert sts_endpoint("us-isob-east-1") == "https://sts.us-isob-east-1.sc2s.sgov.gov"
