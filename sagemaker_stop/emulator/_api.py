@@ -275,10 +275,10 @@ class Api:
 
         return self._idempotent("StartPipelineExecution", token, action)
 
-    def _execution_arn(self, v: _Validator, required: bool = True) -> Optional[str]:
+    def _execution_arn(self, v: _Validator) -> Optional[str]:
         return v.string(
             "PipelineExecutionArn",
-            required=required,
+            required=True,
             max_len=2048,
             pattern=EXECUTION_ARN_PATTERN,
         )
@@ -347,10 +347,7 @@ class Api:
         max_results = v.integer("MaxResults", low=1, high=100)
         sort_order = v.string("SortOrder", enum=("Ascending", "Descending"))
         v.check()
-        if arn is None:
-            raise ServiceError(
-                "ValidationException", "PipelineExecutionArn is required for this request."
-            )
+        assert arn is not None
         execution = self.model.find_execution(arn)
         runs = list(execution.runs)
         if (sort_order or "Descending") == "Descending":

@@ -121,7 +121,7 @@ class SageMakerEmulator:
         self.clock_skew = float(clock_skew)
         self.log = log
         self._lock = threading.RLock()
-        self._clock = SimClock(time.time(), speed)
+        self._clock = SimClock(round(time.time(), 3), speed)
         self._model = Model(region=region, account_id=account_id, stop_delay=stop_delay)
         self._api = Api(self._model)
         self._faults = FaultQueue()

@@ -378,6 +378,9 @@ class SimClock:
         self._speed = value
 
 
+_EPSILON = 1e-6
+
+
 def _r(t: float) -> float:
     return round(t, 3)
 
@@ -573,7 +576,7 @@ class Model:
                 return  # waits for SendPipelineExecutionStep{Success,Failure}
             if isinstance(spec, LambdaStep):
                 end = _r(run.start + spec.run_time)
-                if end > now:
+                if end > now + _EPSILON:
                     return
                 run.end = end
                 if spec.times_out:
@@ -596,14 +599,14 @@ class Model:
             if execution.status == STOPPING:
                 assert execution.stop_requested is not None
                 end = _r(execution.stop_requested + self.stop_delay)
-                if end > now:
+                if end > now + _EPSILON:
                     return
                 run.end = end
                 run.status = STOPPED
                 self._finish(execution, STOPPED, end)
                 return
             end = _r(run.start + spec.duration)
-            if end > now:
+            if end > now + _EPSILON:
                 return
             run.end = end
             if spec.fail_reason is not None:
