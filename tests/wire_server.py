@@ -118,7 +118,7 @@ class WireServer:
             return
         if isinstance(action, Reset):
             if action.mid_body:
-                handler.send_response(200)
+                handler.send_response_only(200)
                 handler.send_header("Content-Length", "1000")
                 handler.end_headers()
                 handler.wfile.write(b'{"PipelineExecutionArn": "arn')
@@ -138,7 +138,7 @@ class WireServer:
         if isinstance(body, dict):
             body = json.dumps(body).encode()
         body = body or b""
-        handler.send_response(reply.status)
+        handler.send_response_only(reply.status)
         headers = {
             "Content-Type": "application/x-amz-json-1.1",
             "x-amzn-RequestId": f"req-{len(self.requests)}",

@@ -105,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
         partial: bool = False,
     ) -> None:
         """Send a complete answer, or (``partial``) only its first half and then reset."""
-        self.send_response(status)
+        self.send_response_only(status)  # our own Date header only (clock skew)
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
