@@ -17,7 +17,7 @@ def run_credential_process(command: str, profile: str) -> Flow[Credentials]:
         argv = tuple(shlex.split(command))
     except ValueError as exc:
         raise CredentialsError(f"{what}: cannot split the command: {exc}") from None
-    if not argv:
+    if not argv or not argv[0]:
         raise CredentialsError(f"{what}: the command is empty")
     result: ProcessResult = yield RunProcess(argv)
     if result.returncode != 0:
