@@ -191,3 +191,40 @@ def check_pattern(wire_name: str, pattern: Any, shown: str) -> Callable[[Any, An
             raise ParamValidationError(wire_name, f"must match pattern {shown}")
 
     return check
+
+
+def check_enum(wire_name: str, allowed: tuple[str, ...]) -> Callable[[Any, Any, Any], None]:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value is not None and value not in allowed:
+            raise ParamValidationError(wire_name, f"must be one of {', '.join(allowed)}")
+
+    return check
+
+
+def check_int_range(wire_name: str, low: int, high: int) -> Callable[[Any, Any, Any], None]:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParamValidationError(wire_name, "must be an integer")
+        if not low <= value <= high:
+            raise ParamValidationError(
+                wire_name, f"must be between {low} and {high} (got {value})"
+            )
+
+    return check
+
+
+def check_aware_datetime(wire_name: str) -> Callable[[Any, Any, Any], None]:
+    """A timestamp request member: a timezone-aware ``datetime`` (naive ones are
+    ambiguous: local time or UTC?)."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, datetime.datetime):
+            raise ParamValidationError(wire_name, "must be a datetime")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ParamValidationError(wire_name, "must be timezone-aware")
+
+    return check
