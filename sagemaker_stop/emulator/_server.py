@@ -105,7 +105,11 @@ class Handler(BaseHTTPRequestHandler):
         partial: bool = False,
     ) -> None:
         """Send a complete answer, or (``partial``) only its first half and then reset."""
-        self.send_response_only(status)  # our own Date header only (clock skew)
+        # Exactly one Date header, from the emulator's (possibly skewed) clock.
+        self.log_request(status)
+        self.send_response_only(status)
+        self.send_header("Server", self.version_string())
+        self.send_header("Date", self.date_time_string())
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
