@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar, Union
 
 import httpx
@@ -19,6 +20,7 @@ from ._credentials._types import Credentials
 from ._effects import (
     Effect,
     Flow,
+    Gather,
     GetCredentials,
     HttpRequest,
     HttpResponse,
@@ -154,7 +156,22 @@ class SyncIO:
         if isinstance(effect, GetCredentials):
             creds: Credentials = self.credentials.get_sync(self.run, effect.force_refresh)
             return creds
+        if isinstance(effect, Gather):
+            return self.gather(effect)
         return self.run_process(effect)
+
+    def gather(self, effect: Gather) -> list[Any]:
+        def outcome(flow: Flow[Any]) -> Any:
+            try:
+                return self.run(flow)
+            except Exception as exc:
+                return exc
+
+        if not effect.flows:
+            return []
+        workers = max(1, min(effect.concurrency, len(effect.flows)))
+        with ThreadPoolExecutor(workers, thread_name_prefix="sagemaker-stop") as pool:
+            return list(pool.map(outcome, effect.flows))
 
     def send(self, effect: Send) -> Union[HttpResponse, TransportFailure]:
         try:
@@ -217,7 +234,21 @@ class AsyncIO:
                 self.run, effect.force_refresh
             )
             return creds
+        if isinstance(effect, Gather):
+            return await self.gather(effect)
         return await self.run_process(effect)
+
+    async def gather(self, effect: Gather) -> list[Any]:
+        limit = asyncio.Semaphore(max(1, effect.concurrency))
+
+        async def outcome(flow: Flow[Any]) -> Any:
+            async with limit:
+                try:
+                    return await self.run(flow)
+                except Exception as exc:
+                    return exc
+
+        return list(await asyncio.gather(*(outcome(f) for f in effect.flows)))
 
     async def send(self, effect: Send) -> Union[HttpResponse, TransportFailure]:
         try:

@@ -8,6 +8,7 @@ answer, where credentials come from) is written as a generator that *yields effe
     yield Sleep(0.25)                     # -> None
     creds = yield GetCredentials()        # -> Credentials (or the error is thrown in)
     result = yield RunProcess(argv)       # -> ProcessResult
+    outcomes = yield Gather(flows, 8)     # -> [value or exception, ...]
 
 The sync driver performs effects with ``httpx.Client`` / ``time.sleep`` / ``subprocess``;
 the async driver with ``httpx.AsyncClient`` / ``asyncio.sleep`` / asyncio subprocesses
@@ -152,7 +153,17 @@ class RunProcess:
     timeout: Optional[float] = 60.0
 
 
-Effect = Union[Send, Sleep, GetCredentials, RunProcess]
+@attrs.frozen
+class Gather:
+    """Run ``flows`` with at most ``concurrency`` at a time; the result is a list with,
+    in order, each flow's return value or the exception it raised (one failure never
+    aborts the others)."""
+
+    flows: tuple[Flow[Any], ...]
+    concurrency: int = 8
+
+
+Effect = Union[Send, Sleep, GetCredentials, RunProcess, Gather]
 
 #: A computation in the effect style returning T.
 Flow = Generator[Effect, Any, T]
