@@ -1,0 +1,158 @@
+"""What runs inside each measured child process (``python -m bench.workers SPEC``).
+
+``SPEC`` is JSON ``{"lib": ..., "mode": "sync"|"async", "seconds": s, "concurrency": n}``;
+the worker builds one client with default settings against ``$BENCH_URL``, warms it up,
+then calls ``StopPipelineExecution`` for ``seconds`` and prints JSON
+``{"calls": n, "elapsed": s}``.  Cold start is measured with the small scripts in
+``COLD`` instead (run with ``python -c``: nothing else is imported).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from typing import Any, Callable
+
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/bench/execution/0123456789ab"
+REGION = "us-east-1"
+
+#: Whole-process cold start: import, build a client, one call; prints the monotonic
+#: time of the first response (CLOCK_MONOTONIC is system-wide on Linux).
+COLD = {
+    "sagemaker-stop": (
+        "import os, time\n"
+        "from sagemaker_stop import SageMakerClient\n"
+        "c = SageMakerClient(region='us-east-1', endpoint_url=os.environ['BENCH_URL'])\n"
+        f"c.stop_pipeline_execution({ARN!r})\n"
+        "print(time.monotonic())\n"
+    ),
+    "boto3": (
+        "import os, time\n"
+        "import boto3\n"
+        "c = boto3.client('sagemaker', region_name='us-east-1', "
+        "endpoint_url=os.environ['BENCH_URL'])\n"
+        f"c.stop_pipeline_execution(PipelineExecutionArn={ARN!r})\n"
+        "print(time.monotonic())\n"
+    ),
+    "aiobotocore": (
+        "import asyncio, os, time\n"
+        "from aiobotocore.session import get_session\n"
+        "async def main():\n"
+        "    async with get_session().create_client('sagemaker', region_name='us-east-1', "
+        "endpoint_url=os.environ['BENCH_URL']) as c:\n"
+        f"        await c.stop_pipeline_execution(PipelineExecutionArn={ARN!r})\n"
+        "        print(time.monotonic())\n"
+        "asyncio.run(main())\n"
+    ),
+}
+
+
+def _timed_sync(call: Callable[[], Any], seconds: float, warmup: int) -> dict[str, float]:
+    for _ in range(warmup):
+        call()
+    calls = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    now = start
+    while now < deadline:
+        for _ in range(10):
+            call()
+        calls += 10
+        now = time.perf_counter()
+    return {"calls": calls, "elapsed": now - start}
+
+
+async def _timed_async(
+    call: Callable[[], Any], seconds: float, concurrency: int, warmup: int
+) -> dict[str, float]:
+    # Warm up at full concurrency so every connection of the pool is open.
+    for _ in range(max(1, warmup // concurrency)):
+        await asyncio.gather(*(call() for _ in range(concurrency)))
+    calls = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    async def worker() -> None:
+        nonlocal calls
+        while time.perf_counter() < deadline:
+            await call()
+            calls += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {"calls": calls, "elapsed": time.perf_counter() - start}
+
+
+def run_sync(lib: str, url: str, seconds: float, warmup: int) -> dict[str, float]:
+    if lib == "sagemaker-stop":
+        from sagemaker_stop import SageMakerClient
+
+        with SageMakerClient(region=REGION, endpoint_url=url) as sm:
+            return _timed_sync(lambda: sm.stop_pipeline_execution(ARN), seconds, warmup)
+    if lib == "boto3":
+        import boto3
+
+        client = boto3.client("sagemaker", region_name=REGION, endpoint_url=url)
+        return _timed_sync(
+            lambda: client.stop_pipeline_execution(PipelineExecutionArn=ARN), seconds, warmup
+        )
+    raise ValueError(f"no sync benchmark for {lib}")
+
+
+async def run_async(
+    lib: str, url: str, seconds: float, concurrency: int, warmup: int
+) -> dict[str, float]:
+    if lib == "sagemaker-stop":
+        from sagemaker_stop import AsyncSageMakerClient
+
+        async with AsyncSageMakerClient(region=REGION, endpoint_url=url) as sm:
+            return await _timed_async(
+                lambda: sm.stop_pipeline_execution(ARN), seconds, concurrency, warmup
+            )
+    if lib == "sagemaker-stop/one-httpx-client":
+        # The same client handed one caller-owned httpx.AsyncClient with the default
+        # pool size: what a single pool does as concurrency rises (encode/httpx#3215).
+        import httpx
+
+        from sagemaker_stop import AsyncSageMakerClient
+
+        async with httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        ) as http, AsyncSageMakerClient(
+            region=REGION, endpoint_url=url, http_client=http
+        ) as sm:
+            return await _timed_async(
+                lambda: sm.stop_pipeline_execution(ARN), seconds, concurrency, warmup
+            )
+    if lib == "aiobotocore":
+        from aiobotocore.session import get_session
+
+        async with get_session().create_client(
+            "sagemaker", region_name=REGION, endpoint_url=url
+        ) as client:
+            return await _timed_async(
+                lambda: client.stop_pipeline_execution(PipelineExecutionArn=ARN),
+                seconds,
+                concurrency,
+                warmup,
+            )
+    raise ValueError(f"no async benchmark for {lib}")
+
+
+def main(argv: list[str]) -> None:
+    spec = json.loads(argv[0])
+    url = os.environ["BENCH_URL"]
+    warmup = int(spec.get("warmup", 50))
+    if spec["mode"] == "sync":
+        result = run_sync(spec["lib"], url, spec["seconds"], warmup)
+    else:
+        result = asyncio.run(
+            run_async(spec["lib"], url, spec["seconds"], spec["concurrency"], warmup)
+        )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
