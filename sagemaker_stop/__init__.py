@@ -2,6 +2,7 @@
 
 from ._credentials._types import Credentials
 from ._effects import Timeouts
+from ._endpoints import resolve_endpoint
 from ._flow import Attempt
 from ._operations import StopPipelineExecution, StopPipelineExecutionResponse
 from ._version import __version__
@@ -64,4 +65,5 @@ __all__ = [
     "UnrecognizedClientException",
     "ValidationException",
     "__version__",
+    "resolve_endpoint",
 ]
