@@ -182,16 +182,12 @@ class SharedConfig:
     #: profile name -> keys, from the config file.
     config_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
     #: profile name -> keys, from the credentials file.
-    credentials_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(
-        factory=dict
-    )
+    credentials_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
     #: ``[services NAME]`` sections.
     services: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
 
     @classmethod
-    def load(
-        cls, environ: Mapping[str, str], home: Optional[str] = None
-    ) -> SharedConfig:
+    def load(cls, environ: Mapping[str, str], home: Optional[str] = None) -> SharedConfig:
         home = home if home is not None else default_home(environ)
         config_file = expand_path(
             env_get(environ, "AWS_CONFIG_FILE") or "~/.aws/config", environ, home
@@ -348,9 +344,7 @@ class ClientConfig:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     retry_mode: str = DEFAULT_RETRY_MODE
     profile: Optional[str] = None
-    credential_source: Optional[CredentialSourceProtocol] = attrs.field(
-        default=None, eq=False
-    )
+    credential_source: Optional[CredentialSourceProtocol] = attrs.field(default=None, eq=False)
 
     def endpoint_for(self, region_hint: Optional[str] = None) -> tuple[str, str]:
         """``(url, signing_region)`` for a request. The hint (e.g. the region in the
@@ -373,9 +367,7 @@ class ClientConfig:
                     "dual-stack and a custom endpoint_url are not supported together"
                 )
             return self.endpoint_url, region
-        url = resolve_endpoint(
-            region, use_fips=self.use_fips, use_dualstack=self.use_dualstack
-        )
+        url = resolve_endpoint(region, use_fips=self.use_fips, use_dualstack=self.use_dualstack)
         return url, region
 
 
@@ -405,9 +397,7 @@ def resolve_config(
 
     if max_attempts is None:
         raw = env_get(env, "AWS_MAX_ATTEMPTS") or active.get("max_attempts")
-        attempts = DEFAULT_MAX_ATTEMPTS if raw is None else _int_setting(
-            "max_attempts", raw
-        )
+        attempts = DEFAULT_MAX_ATTEMPTS if raw is None else _int_setting("max_attempts", raw)
     else:
         attempts = _int_setting("max_attempts", max_attempts)
 
@@ -430,9 +420,7 @@ def resolve_config(
     return ClientConfig(
         region=chosen_region,
         endpoint_url=endpoint_url,
-        use_fips=_bool_setting(
-            use_fips, env, "AWS_USE_FIPS_ENDPOINT", active, "use_fips_endpoint"
-        ),
+        use_fips=_bool_setting(use_fips, env, "AWS_USE_FIPS_ENDPOINT", active, "use_fips_endpoint"),
         use_dualstack=_bool_setting(
             use_dualstack,
             env,

@@ -80,15 +80,12 @@ def partition_for_region(region: str) -> Partition:
 def validate_region(region: str) -> str:
     if not isinstance(region, str) or not _VALID_REGION.match(region):
         raise ConfigurationError(
-            f"invalid region name {region!r}: a region is a DNS label such as "
-            "'us-east-1'"
+            f"invalid region name {region!r}: a region is a DNS label such as 'us-east-1'"
         )
     return region
 
 
-def resolve_endpoint(
-    region: str, *, use_fips: bool = False, use_dualstack: bool = False
-) -> str:
+def resolve_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool = False) -> str:
     """The SageMaker API endpoint URL for ``region``, as botocore would resolve it."""
     validate_region(region)
     return endpoint_in_partition(
@@ -99,9 +96,7 @@ def resolve_endpoint(
     )
 
 
-def endpoint_in_partition(
-    region: str, p: Partition, *, use_fips: bool, use_dualstack: bool
-) -> str:
+def endpoint_in_partition(region: str, p: Partition, *, use_fips: bool, use_dualstack: bool) -> str:
     """SageMaker's endpoint rules (``endpoint-rule-set-1.json``) for one partition."""
     if use_fips and use_dualstack:
         if not (p.supports_fips and p.supports_dual_stack):

@@ -74,15 +74,11 @@ def refresh_flow(
         return result
     found = yield from state.provider.load()
     if isinstance(found, Miss):
-        raise CredentialsError(
-            f"the {state.provider.name} credentials are gone: {found.detail}"
-        )
+        raise CredentialsError(f"the {state.provider.name} credentials are gone: {found.detail}")
     return state.provider, found
 
 
-def succeeded(
-    result: tuple[Provider, Credentials], now: float, jitter: float
-) -> Cached:
+def succeeded(result: tuple[Provider, Credentials], now: float, jitter: float) -> Cached:
     """The new state; ``jitter`` is a fraction in [0, 1)."""
     provider, creds = result
     expires = creds.expiry_timestamp()
@@ -95,14 +91,9 @@ def succeeded(
 def failed(state: Optional[Cached], now: float, wanted: Need) -> Optional[Cached]:
     """After a failed refresh: the old state with a later retry when the old
     credentials may still be used; otherwise None: the caller re-raises."""
-    if (
-        wanted is Need.OPTIONAL
-        and state is not None
-        and need(state, now) is not Need.REQUIRED
-    ):
+    if wanted is Need.OPTIONAL and state is not None and need(state, now) is not Need.REQUIRED:
         logger.warning(
-            "refreshing the %s credentials failed; using the current ones until "
-            "they expire",
+            "refreshing the %s credentials failed; using the current ones until they expire",
             state.provider.name,
         )
         return attrs.evolve(state, refresh_at=now + RETRY_PAUSE)

@@ -84,9 +84,7 @@ class ContainerProvider:
         if not token:
             return None
         if "\r" in token or "\n" in token:
-            raise CredentialsError(
-                "the container authorization token is not a legal header value"
-            )
+            raise CredentialsError("the container authorization token is not a legal header value")
         return token
 
     def load(self) -> Flow[Found]:
@@ -97,9 +95,7 @@ class ContainerProvider:
         token = self._auth_header()
         if token:
             headers.append(("Authorization", token))
-        request = HttpRequest(
-            "GET", url, tuple(headers), timeouts=Timeouts.of(TIMEOUT)
-        )
+        request = HttpRequest("GET", url, tuple(headers), timeouts=Timeouts.of(TIMEOUT))
         what = f"container credentials endpoint {url}"
         problem = ""
         for attempt in range(1, ATTEMPTS + 1):
@@ -120,10 +116,6 @@ class ContainerProvider:
             if not isinstance(data, dict):
                 problem = "answer is not a JSON object"
                 continue
-            creds: Credentials = credentials_from_mapping(
-                data, what=what, source=self.name
-            )
+            creds: Credentials = credentials_from_mapping(data, what=what, source=self.name)
             return creds
-        raise CredentialsError(
-            f"{what}: no credentials after {ATTEMPTS} attempts: {problem}"
-        )
+        raise CredentialsError(f"{what}: no credentials after {ATTEMPTS} attempts: {problem}")

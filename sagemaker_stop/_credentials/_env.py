@@ -30,9 +30,7 @@ class EnvironmentProvider:
             return Miss("not set")
         secret = env.get("AWS_SECRET_ACCESS_KEY", "")
         if not secret:
-            raise CredentialsError(
-                "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
-            )
+            raise CredentialsError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
         token = env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN") or None
         return Credentials(
             access_key_id=access_key,

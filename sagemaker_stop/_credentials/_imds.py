@@ -38,9 +38,7 @@ class InstanceMetadataProvider:
         return "EC2 instance metadata (IMDSv2)"
 
     def _setting(self, env_name: str, key: str) -> Optional[str]:
-        return env_get(self.context.environ, env_name) or self.context.profile().get(
-            key
-        )
+        return env_get(self.context.environ, env_name) or self.context.profile().get(key)
 
     def _settings(self) -> _Settings:
         endpoint = self._setting(
@@ -51,14 +49,8 @@ class InstanceMetadataProvider:
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
                 "ec2_metadata_service_endpoint_mode",
             )
-            endpoint = (
-                DEFAULT_ENDPOINT_IPV6
-                if (mode or "").lower() == "ipv6"
-                else DEFAULT_ENDPOINT
-            )
-        raw_timeout = self._setting(
-            "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout"
-        )
+            endpoint = DEFAULT_ENDPOINT_IPV6 if (mode or "").lower() == "ipv6" else DEFAULT_ENDPOINT
+        raw_timeout = self._setting("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")
         raw_attempts = self._setting(
             "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts"
         )
@@ -67,8 +59,7 @@ class InstanceMetadataProvider:
             attempts = int(raw_attempts) if raw_attempts else 1
         except ValueError:
             raise ConfigurationError(
-                "metadata_service_timeout / metadata_service_num_attempts must be "
-                "numbers"
+                "metadata_service_timeout / metadata_service_num_attempts must be numbers"
             ) from None
         return _Settings(endpoint.rstrip("/"), timeout, max(1, attempts))
 

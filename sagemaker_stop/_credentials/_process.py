@@ -35,8 +35,7 @@ def run_credential_process(command: str, profile: str) -> Flow[Credentials]:
         raise CredentialsError(f"{what} ({argv[0]}) did not print a JSON object")
     if data.get("Version") != 1:
         raise CredentialsError(
-            f"{what} ({argv[0]}): unsupported Version {data.get('Version')!r} "
-            "(expected 1)"
+            f"{what} ({argv[0]}): unsupported Version {data.get('Version')!r} (expected 1)"
         )
     return credentials_from_mapping(
         data, what=what, source="credential-process", token_key="SessionToken"

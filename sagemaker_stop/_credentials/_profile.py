@@ -39,9 +39,7 @@ def _static(profile: Profile, from_credentials_file: bool) -> Optional[Credentia
         return None
     if len(present) == 1:
         missing = _SECRET if present[0] == _KEY_ID else _KEY_ID
-        raise CredentialsError(
-            f"profile {profile.name!r} has {present[0]} but not {missing}"
-        )
+        raise CredentialsError(f"profile {profile.name!r} has {present[0]} but not {missing}")
     token = profile.get("aws_session_token") or profile.get("aws_security_token")
     return Credentials(
         access_key_id=profile.get(_KEY_ID) or "",
@@ -51,14 +49,10 @@ def _static(profile: Profile, from_credentials_file: bool) -> Optional[Credentia
     )
 
 
-def _sts_signer(
-    source: Credentials, region: Optional[str], clock_value: float
-) -> Any:
+def _sts_signer(source: Credentials, region: Optional[str], clock_value: float) -> Any:
     from .._signing import sign
 
-    def signer(
-        url: str, headers: Sequence[tuple[str, str]], body: bytes
-    ) -> list[tuple[str, str]]:
+    def signer(url: str, headers: Sequence[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
         return sign(
             method="POST",
             url=url,
@@ -134,16 +128,13 @@ class SharedFilesProvider:
             return static
         return Miss(f"profile {name!r} has no credentials")
 
-    def _source_credentials(
-        self, profile: Profile, visited: tuple[str, ...]
-    ) -> Flow[Credentials]:
+    def _source_credentials(self, profile: Profile, visited: tuple[str, ...]) -> Flow[Credentials]:
         name = profile.name
         source_profile = profile.get("source_profile")
         credential_source = profile.get("credential_source")
         if source_profile and credential_source:
             raise CredentialsError(
-                f"profile {name!r} has both source_profile and credential_source; "
-                "use one"
+                f"profile {name!r} has both source_profile and credential_source; use one"
             )
         if credential_source:
             found: Found = yield from self._credential_source(name, credential_source)
@@ -153,8 +144,7 @@ class SharedFilesProvider:
                 static = _static(profile, True) or _static(profile, False)
                 if static is None:
                     raise CredentialsError(
-                        f"profile {name!r} is its own source_profile but has no "
-                        "static keys"
+                        f"profile {name!r} is its own source_profile but has no static keys"
                     )
                 return static
             if source_profile in visited or source_profile == name:
@@ -164,13 +154,11 @@ class SharedFilesProvider:
             found = yield from self.resolve(source, (*visited, name))
         else:
             raise CredentialsError(
-                f"profile {name!r} has role_arn but neither source_profile nor "
-                "credential_source"
+                f"profile {name!r} has role_arn but neither source_profile nor credential_source"
             )
         if isinstance(found, Miss):
             raise CredentialsError(
-                f"profile {name!r}: its source of credentials has none "
-                f"({found.detail})"
+                f"profile {name!r}: its source of credentials has none ({found.detail})"
             )
         return found
 
@@ -193,9 +181,7 @@ class SharedFilesProvider:
         found: Found = yield from provider(self.context).load()
         return found
 
-    def _assume_role(
-        self, profile: Profile, visited: tuple[str, ...]
-    ) -> Flow[Credentials]:
+    def _assume_role(self, profile: Profile, visited: tuple[str, ...]) -> Flow[Credentials]:
         name = profile.name
         role_arn = profile.get("role_arn") or ""
         if profile.get("mfa_serial"):
@@ -215,9 +201,7 @@ class SharedFilesProvider:
         duration = profile.get("duration_seconds")
         if duration:
             if not duration.strip().isdigit():
-                raise ConfigurationError(
-                    f"profile {name!r}: duration_seconds must be an integer"
-                )
+                raise ConfigurationError(f"profile {name!r}: duration_seconds must be an integer")
             params["DurationSeconds"] = duration.strip()
         region = self.context.region
         creds: Credentials = yield from _sts.call(

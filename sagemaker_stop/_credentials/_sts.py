@@ -62,9 +62,7 @@ def _parse_error(body: bytes) -> tuple[Optional[str], Optional[str]]:
     return None, None
 
 
-def parse_response(
-    response: HttpResponse, action: str, what: str, source: str
-) -> Credentials:
+def parse_response(response: HttpResponse, action: str, what: str, source: str) -> Credentials:
     """Credentials from a successful answer; CredentialsError otherwise."""
     if response.status != 200:
         code, message = _parse_error(response.body)
@@ -118,23 +116,18 @@ def call(
 
     ``signer(url, headers, body) -> headers`` signs the request (None: unsigned)."""
     url = endpoint_url or sts_endpoint(region)
-    body = urllib.parse.urlencode(
-        {"Action": action, "Version": VERSION, **params}
-    ).encode()
+    body = urllib.parse.urlencode({"Action": action, "Version": VERSION, **params}).encode()
     headers = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
     for attempt in range(1, MAX_ATTEMPTS + 1):
         sent_headers = signer(url, headers, body) if signer else headers
-        request = HttpRequest(
-            "POST", url, tuple(sent_headers), body, timeouts=_TIMEOUTS
-        )
+        request = HttpRequest("POST", url, tuple(sent_headers), body, timeouts=_TIMEOUTS)
         response = yield Send(request)
         if attempt < MAX_ATTEMPTS and _retryable(response):
             yield Sleep(0.1 * 2**attempt)
             continue
         if not isinstance(response, HttpResponse):
             raise CredentialsError(
-                f"{what}: could not reach STS at {url}: {response.kind} "
-                f"({response.detail})"
+                f"{what}: could not reach STS at {url}: {response.kind} ({response.detail})"
             ) from response.cause
         return parse_response(response, action, what, source)
     raise AssertionError("unreachable")  # pragma: no cover

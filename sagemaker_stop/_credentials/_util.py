@@ -39,18 +39,20 @@ def parse_expiration(value: Any, what: str) -> Optional[_dt.datetime]:
     if zone and zone.upper() != "Z":
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
-        tz = _dt.timezone(
-            sign * _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        )
+        tz = _dt.timezone(sign * _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     try:
         stamp = _dt.datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second),
-            micro, tzinfo=tz,
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            micro,
+            tzinfo=tz,
         )
     except ValueError:
-        raise CredentialsError(
-            f"{what}: Expiration is not a valid timestamp"
-        ) from None
+        raise CredentialsError(f"{what}: Expiration is not a valid timestamp") from None
     return stamp.astimezone(_dt.timezone.utc)
 
 

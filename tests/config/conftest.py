@@ -66,5 +66,3 @@ def python_argv(code: str) -> str:
     import shlex
 
     return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
-
-

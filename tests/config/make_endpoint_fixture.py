@@ -18,31 +18,56 @@ from botocore.exceptions import BotoCoreError, EndpointResolutionError
 from botocore.utils import validate_region_name
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(
-    HERE, os.pardir, os.pardir, "fixtures", "endpoints", "sagemaker.json"
-)
+FIXTURE = os.path.join(HERE, os.pardir, os.pardir, "fixtures", "endpoints", "sagemaker.json")
 
 REGIONS = [
     # aws
-    "us-east-1", "us-west-2", "eu-west-1", "ap-southeast-7", "mx-central-1",
-    "aws-global", "us-east-7", "eu-north-9", "xx-east-1", "local",
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-7",
+    "mx-central-1",
+    "aws-global",
+    "us-east-7",
+    "eu-north-9",
+    "xx-east-1",
+    "local",
     # aws-cn
-    "cn-north-1", "cn-northwest-1", "cn-north-9", "aws-cn-global",
+    "cn-north-1",
+    "cn-northwest-1",
+    "cn-north-9",
+    "aws-cn-global",
     # aws-us-gov
-    "us-gov-west-1", "us-gov-east-1", "us-gov-north-5", "aws-us-gov-global",
+    "us-gov-west-1",
+    "us-gov-east-1",
+    "us-gov-north-5",
+    "aws-us-gov-global",
     # aws-iso
-    "us-iso-east-1", "us-iso-west-1", "us-iso-south-3",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-iso-south-3",
     # aws-iso-b
-    "us-isob-east-1", "us-isob-west-4",
+    "us-isob-east-1",
+    "us-isob-west-4",
     # aws-iso-e
-    "eu-isoe-west-1", "eu-isoe-north-2",
+    "eu-isoe-west-1",
+    "eu-isoe-north-2",
     # aws-iso-f
-    "us-isof-south-1", "us-isof-east-1", "us-isof-west-9",
+    "us-isof-south-1",
+    "us-isof-east-1",
+    "us-isof-west-9",
     # aws-eusc
-    "eusc-de-east-1", "eusc-de-west-3",
+    "eusc-de-east-1",
+    "eusc-de-west-3",
     # invalid names
-    "", "us_east_1", "-us-east-1", "us-east-1-", "12345", "us.east.1",
-    "a" * 64, "US-EAST-1",
+    "",
+    "us_east_1",
+    "-us-east-1",
+    "us-east-1-",
+    "12345",
+    "us.east.1",
+    "a" * 64,
+    "US-EAST-1",
 ]
 
 
@@ -56,9 +81,7 @@ def botocore_answer(
     except (BotoCoreError, ValueError) as exc:
         return {"url": None, "error": f"invalid region: {exc}"}
     try:
-        endpoint = provider.resolve_endpoint(
-            Region=region, UseFIPS=fips, UseDualStack=dualstack
-        )
+        endpoint = provider.resolve_endpoint(Region=region, UseFIPS=fips, UseDualStack=dualstack)
     except EndpointResolutionError as exc:
         return {"url": None, "error": str(exc)}
     return {"url": endpoint.url, "error": None}
@@ -82,9 +105,7 @@ def build() -> dict[str, Any]:
         for fips in (False, True):
             for dualstack in (False, True):
                 answer = botocore_answer(provider, region, fips, dualstack)
-                cases.append(
-                    {"region": region, "fips": fips, "dualstack": dualstack, **answer}
-                )
+                cases.append({"region": region, "fips": fips, "dualstack": dualstack, **answer})
     return {"botocore_version": botocore.__version__, "cases": cases}
 
 

@@ -29,7 +29,7 @@ AGREED = {
     ),
     "continuation": "[default]\nkey = first\n  second\n",
     "profiles": (
-        "[profile dev]\nregion = eu-west-1\n[profile \"with space\"]\nregion = us-east-2\n"
+        '[profile dev]\nregion = eu-west-1\n[profile "with space"]\nregion = us-east-2\n'
         "[profile   padded]\nregion = ap-south-1\n[preview]\nx = 1\n"
         "[profile a b]\nregion = nope\n[profilex y]\nregion = quirk\n"
     ),
@@ -99,8 +99,11 @@ def test_missing_files_are_empty(tmp_path: Path) -> None:
 def test_env_file_locations_with_expansion(home: Home) -> None:
     home.file("cfg", "[profile x]\nregion = eu-west-3\n")
     home.file("creds", "[x]\naws_access_key_id = A\n")
-    env = {"AWS_CONFIG_FILE": "~/cfg", "AWS_SHARED_CREDENTIALS_FILE": "$MYHOME/creds",
-           "MYHOME": str(home.path)}
+    env = {
+        "AWS_CONFIG_FILE": "~/cfg",
+        "AWS_SHARED_CREDENTIALS_FILE": "$MYHOME/creds",
+        "MYHOME": str(home.path),
+    }
     shared = SharedConfig.load(env, str(home.path))
     assert shared.profile("x").get("region") == "eu-west-3"
     assert shared.profile("x").get("aws_access_key_id") == "A"

@@ -17,7 +17,11 @@ from sagemaker_stop._endpoints import (
 from sagemaker_stop.errors import ConfigurationError
 
 FIXTURE = os.path.join(
-    os.path.dirname(__file__), os.pardir, os.pardir, "fixtures", "endpoints",
+    os.path.dirname(__file__),
+    os.pardir,
+    os.pardir,
+    "fixtures",
+    "endpoints",
     "sagemaker.json",
 )
 
@@ -49,12 +53,16 @@ def test_matches_recorded_botocore(case: dict[str, Any]) -> None:
 
 
 def test_fixture_covers_every_partition() -> None:
-    partitions = {
-        partition_for_region(c["region"]).name for c in CASES if c["url"] is not None
-    }
+    partitions = {partition_for_region(c["region"]).name for c in CASES if c["url"] is not None}
     assert partitions >= {
-        "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",
-        "aws-iso-f", "aws-eusc",
+        "aws",
+        "aws-cn",
+        "aws-us-gov",
+        "aws-iso",
+        "aws-iso-b",
+        "aws-iso-e",
+        "aws-iso-f",
+        "aws-eusc",
     }
 
 
@@ -62,7 +70,7 @@ def test_live_botocore_agrees() -> None:
     """Recompute with the installed botocore (the fixture may be older)."""
     make = pytest.importorskip("tests.config.make_endpoint_fixture")
     provider = make.make_provider()
-    regions = sorted({c["region"] for c in CASES}) + ["ap-south-9", "il-central-1"]
+    regions = [*sorted({c["region"] for c in CASES}), "ap-south-9", "il-central-1"]
     for region in regions:
         for fips in (False, True):
             for dualstack in (False, True):
@@ -123,9 +131,7 @@ def test_unsupported_variants_raise(
     partition: Partition, fips: bool, dualstack: bool, message: str
 ) -> None:
     with pytest.raises(ConfigurationError, match=message):
-        endpoint_in_partition(
-            "x-east-1", partition, use_fips=fips, use_dualstack=dualstack
-        )
+        endpoint_in_partition("x-east-1", partition, use_fips=fips, use_dualstack=dualstack)
     assert issubclass(ConfigurationError, ValueError)
 
 

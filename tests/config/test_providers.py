@@ -34,7 +34,9 @@ def test_environment(home: Home, drivers: Drivers) -> None:
     }
     creds = get(home.source(env), drivers)
     assert (creds.access_key_id, creds.secret_access_key, creds.session_token) == (
-        "AKID", SECRET, "TOKEN",
+        "AKID",
+        SECRET,
+        "TOKEN",
     )
     assert creds.source == "environment"
     assert creds.expiration is not None and creds.expiration.hour == 23
@@ -47,8 +49,11 @@ def test_environment_partial_is_an_error(home: Home, drivers: Drivers) -> None:
 
 
 def test_environment_bad_expiration(home: Home, drivers: Drivers) -> None:
-    env = {"AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S",
-           "AWS_CREDENTIAL_EXPIRATION": "tomorrow"}
+    env = {
+        "AWS_ACCESS_KEY_ID": "A",
+        "AWS_SECRET_ACCESS_KEY": "S",
+        "AWS_CREDENTIAL_EXPIRATION": "tomorrow",
+    }
     with pytest.raises(CredentialsError, match="ISO 8601"):
         get(home.source(env), drivers)
 
@@ -76,8 +81,13 @@ def test_parse_expiration_rejects() -> None:
 
 # --- credential_process --------------------------------------------------------------
 
-GOOD = {"Version": 1, "AccessKeyId": "PROCKEY", "SecretAccessKey": SECRET,
-        "SessionToken": "PTOKEN", "Expiration": ISO_FUTURE}
+GOOD = {
+    "Version": 1,
+    "AccessKeyId": "PROCKEY",
+    "SecretAccessKey": SECRET,
+    "SessionToken": "PTOKEN",
+    "Expiration": ISO_FUTURE,
+}
 
 
 def process_profile(home: Home, code: str) -> None:
@@ -102,21 +112,24 @@ async def test_credential_process_async(home: Home, drivers: Drivers) -> None:
 @pytest.mark.parametrize(
     ("code", "match"),
     [
-        ("import sys; sys.stderr.write('token expired, run login'); sys.exit(3)",
-         r"'proc'.*exit status 3: token expired, run login"),
+        (
+            "import sys; sys.stderr.write('token expired, run login'); sys.exit(3)",
+            r"'proc'.*exit status 3: token expired, run login",
+        ),
         (f"print('{SECRET} oops not json')", "'proc'.*did not print valid JSON"),
         ("print('[1, 2]')", "did not print a JSON object"),
-        (f"print({json.dumps(json.dumps({**GOOD, 'Version': 2}))})",
-         "unsupported Version 2"),
-        (f"print({json.dumps(json.dumps({'Version': 1, 'SecretAccessKey': SECRET}))})",
-         "lacks AccessKeyId"),
-        (f"print({json.dumps(json.dumps({**GOOD, 'SessionToken': 5}))})",
-         "SessionToken is not a string"),
+        (f"print({json.dumps(json.dumps({**GOOD, 'Version': 2}))})", "unsupported Version 2"),
+        (
+            f"print({json.dumps(json.dumps({'Version': 1, 'SecretAccessKey': SECRET}))})",
+            "lacks AccessKeyId",
+        ),
+        (
+            f"print({json.dumps(json.dumps({**GOOD, 'SessionToken': 5}))})",
+            "SessionToken is not a string",
+        ),
     ],
 )
-def test_credential_process_failures(
-    home: Home, drivers: Drivers, code: str, match: str
-) -> None:
+def test_credential_process_failures(home: Home, drivers: Drivers, code: str, match: str) -> None:
     process_profile(home, code)
     with pytest.raises(CredentialsError, match=match) as info:
         get(home.source(profile="proc"), drivers)
@@ -143,24 +156,25 @@ def test_credential_process_missing_program(home: Home, drivers: Drivers) -> Non
 # --- container endpoint --------------------------------------------------------------
 
 CONTAINER_BODY = json.dumps(
-    {"AccessKeyId": "CKEY", "SecretAccessKey": SECRET, "Token": "CTOKEN",
-     "Expiration": ISO_FUTURE}
+    {"AccessKeyId": "CKEY", "SecretAccessKey": SECRET, "Token": "CTOKEN", "Expiration": ISO_FUTURE}
 )
 
 
-def test_container_full_uri_with_token_file(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+def test_container_full_uri_with_token_file(home: Home, drivers: Drivers, server: Loopback) -> None:
     server.handler = routes({("GET", "/creds"): Reply(200, CONTAINER_BODY)})
     token = home.file("token", "first-token\n")
-    env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds",
-           "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": str(token),
-           "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored-when-file-set",
-           "AWS_EC2_METADATA_DISABLED": "true"}
+    env = {
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": str(token),
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored-when-file-set",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
     source = home.source(env)
     creds = get(source, drivers)
     assert (creds.access_key_id, creds.session_token, creds.source) == (
-        "CKEY", "CTOKEN", "container",
+        "CKEY",
+        "CTOKEN",
+        "container",
     )
     assert server.seen[0].headers["authorization"] == "first-token"
     token.write_text("second-token")
@@ -168,21 +182,19 @@ def test_container_full_uri_with_token_file(
     assert server.seen[1].headers["authorization"] == "second-token"
 
 
-async def test_container_token_env_async(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+async def test_container_token_env_async(home: Home, drivers: Drivers, server: Loopback) -> None:
     server.handler = routes({("GET", "/creds"): Reply(200, CONTAINER_BODY)})
-    env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url.replace(
-        "127.0.0.1", "localhost") + "/creds",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Basic abc"}
+    env = {
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url.replace("127.0.0.1", "localhost")
+        + "/creds",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Basic abc",
+    }
     creds = await home.source(env).get_async(drivers.run_async)
     assert creds.access_key_id == "CKEY"
     assert server.seen[0].headers["authorization"] == "Basic abc"
 
 
-def test_container_retries_then_succeeds(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+def test_container_retries_then_succeeds(home: Home, drivers: Drivers, server: Loopback) -> None:
     answers = [Reply(500), Reply(200, "not json"), Reply(200, CONTAINER_BODY)]
     server.handler = lambda seen: answers.pop(0)
     env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/c"}
@@ -191,9 +203,7 @@ def test_container_retries_then_succeeds(
     assert "authorization" not in server.seen[0].headers
 
 
-def test_container_gives_up_after_three(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+def test_container_gives_up_after_three(home: Home, drivers: Drivers, server: Loopback) -> None:
     server.handler = lambda seen: Reply(200, "[1]")
     env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/c"}
     with pytest.raises(CredentialsError, match="after 3 attempts: answer is not a JSON"):
@@ -211,9 +221,16 @@ def test_container_unreachable(home: Home, drivers: Drivers) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:80/x", "http://127.9.9.9/x", "http://[::1]:8080/x",
-     "http://localhost/x", "http://169.254.170.2/x", "http://169.254.170.23/x",
-     "http://[fd00:ec2::23]/x", "https://creds.example.com/x"],
+    [
+        "http://127.0.0.1:80/x",
+        "http://127.9.9.9/x",
+        "http://[::1]:8080/x",
+        "http://localhost/x",
+        "http://169.254.170.2/x",
+        "http://169.254.170.23/x",
+        "http://[fd00:ec2::23]/x",
+        "https://creds.example.com/x",
+    ],
 )
 def test_container_allowed_hosts(url: str) -> None:
     check_full_uri(url)
@@ -233,8 +250,11 @@ def test_container_relative_uri_targets_ecs_host(home: Home) -> None:
     from sagemaker_stop._credentials._container import ContainerProvider
     from sagemaker_stop._credentials._context import Context
 
-    ctx = Context(environ={"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/creds?id=1"},
-                  home=str(home.path), shared=home.shared())
+    ctx = Context(
+        environ={"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/creds?id=1"},
+        home=str(home.path),
+        shared=home.shared(),
+    )
     assert ContainerProvider(ctx)._url() == "http://169.254.170.2/v2/creds?id=1"
 
 
@@ -256,9 +276,16 @@ def test_container_token_problems(
 
 # --- EC2 instance metadata (IMDSv2) ------------------------------------------------------
 
-IMDS_CREDS = json.dumps({"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": "IKEY",
-                         "SecretAccessKey": SECRET, "Token": "ITOKEN",
-                         "Expiration": ISO_FUTURE})
+IMDS_CREDS = json.dumps(
+    {
+        "Code": "Success",
+        "Type": "AWS-HMAC",
+        "AccessKeyId": "IKEY",
+        "SecretAccessKey": SECRET,
+        "Token": "ITOKEN",
+        "Expiration": ISO_FUTURE,
+    }
+)
 ROLE = "/latest/meta-data/iam/security-credentials/"
 
 
@@ -287,10 +314,14 @@ def test_imds_v2_flow(home: Home, drivers: Drivers, server: Loopback) -> None:
     server.handler = imds_handler()
     creds = get(home.source(imds_env(server)), drivers)
     assert (creds.access_key_id, creds.session_token, creds.source) == (
-        "IKEY", "ITOKEN", "ec2-instance-metadata",
+        "IKEY",
+        "ITOKEN",
+        "ec2-instance-metadata",
     )
     assert [(s.method, s.path) for s in server.seen] == [
-        ("PUT", "/latest/api/token"), ("GET", ROLE), ("GET", ROLE + "my-role"),
+        ("PUT", "/latest/api/token"),
+        ("GET", ROLE),
+        ("GET", ROLE + "my-role"),
     ]
 
 
@@ -313,8 +344,9 @@ def test_imds_timeout_fails_fast(home: Home, drivers: Drivers, server: Loopback)
     import time
 
     server.handler = lambda seen: Reply(200, "late", delay=1.0)
-    env = imds_env(server, AWS_METADATA_SERVICE_TIMEOUT="0.2",
-                   AWS_METADATA_SERVICE_NUM_ATTEMPTS="2")
+    env = imds_env(
+        server, AWS_METADATA_SERVICE_TIMEOUT="0.2", AWS_METADATA_SERVICE_NUM_ATTEMPTS="2"
+    )
     started = time.monotonic()
     with pytest.raises(NoCredentialsError, match="no IMDSv2 token: read_timeout"):
         get(home.source(env), drivers)
@@ -324,7 +356,7 @@ def test_imds_timeout_fails_fast(home: Home, drivers: Drivers, server: Loopback)
 
 def test_imds_unreachable_default_attempts(home: Home, drivers: Drivers) -> None:
     env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"}
-    with pytest.raises(NoCredentialsError, match="EC2 instance metadata.*connect"):
+    with pytest.raises(NoCredentialsError, match=r"EC2 instance metadata.*connect"):
         get(home.source(env), drivers)
 
 
@@ -369,11 +401,15 @@ def test_imds_ipv6_mode_and_bad_settings(home: Home) -> None:
     from sagemaker_stop._credentials._imds import InstanceMetadataProvider
     from sagemaker_stop.errors import ConfigurationError
 
-    ctx = Context(environ={"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"},
-                  home=str(home.path), shared=home.shared())
+    ctx = Context(
+        environ={"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"},
+        home=str(home.path),
+        shared=home.shared(),
+    )
     assert InstanceMetadataProvider(ctx)._settings().endpoint == "http://[fd00:ec2::254]"
-    ctx = Context(environ={"AWS_METADATA_SERVICE_TIMEOUT": "soon"},
-                  home=str(home.path), shared=home.shared())
+    ctx = Context(
+        environ={"AWS_METADATA_SERVICE_TIMEOUT": "soon"}, home=str(home.path), shared=home.shared()
+    )
     with pytest.raises(ConfigurationError):
         InstanceMetadataProvider(ctx)._settings()
 
@@ -382,7 +418,9 @@ def test_imds_ipv6_mode_and_bad_settings(home: Home) -> None:
 
 
 def sts_ok(action: str, key: str = "STSKEY") -> Reply:
-    return Reply(200, f"""<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+    return Reply(
+        200,
+        f"""<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <{action}Result>
     <Credentials>
       <AccessKeyId>{key}</AccessKeyId>
@@ -391,13 +429,18 @@ def sts_ok(action: str, key: str = "STSKEY") -> Reply:
       <Expiration>{ISO_FUTURE}</Expiration>
     </Credentials>
   </{action}Result>
-</{action}Response>""", headers=(("Content-Type", "text/xml"),))
+</{action}Response>""",
+        headers=(("Content-Type", "text/xml"),),
+    )
 
 
 def sts_error(code: str, status: int = 400) -> Reply:
-    return Reply(status, f"""<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+    return Reply(
+        status,
+        f"""<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <Error><Type>Sender</Type><Code>{code}</Code><Message>Nope for {code}</Message></Error>
-  <RequestId>abc</RequestId></ErrorResponse>""")
+  <RequestId>abc</RequestId></ErrorResponse>""",
+    )
 
 
 def form(seen: Seen) -> dict[str, str]:
@@ -406,9 +449,12 @@ def form(seen: Seen) -> dict[str, str]:
 
 def web_env(home: Home, server: Loopback, **extra: str) -> dict[str, str]:
     token = home.file("wi-token", "eyJ.web.token\n")
-    return {"AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
-            "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
-            "AWS_ENDPOINT_URL_STS": server.url, **extra}
+    return {
+        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+        "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
+        "AWS_ENDPOINT_URL_STS": server.url,
+        **extra,
+    }
 
 
 def test_web_identity_env(home: Home, drivers: Drivers, server: Loopback) -> None:
@@ -416,21 +462,23 @@ def test_web_identity_env(home: Home, drivers: Drivers, server: Loopback) -> Non
     env = web_env(home, server, AWS_ROLE_SESSION_NAME="sess")
     creds = get(home.source(env), drivers)
     assert (creds.access_key_id, creds.session_token, creds.source) == (
-        "STSKEY", "STSTOKEN", "web-identity",
+        "STSKEY",
+        "STSTOKEN",
+        "web-identity",
     )
     seen = server.seen[0]
     assert seen.method == "POST" and "authorization" not in seen.headers
     assert seen.headers["content-type"].startswith("application/x-www-form-urlencoded")
     assert form(seen) == {
-        "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
-        "RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "sess",
+        "Action": "AssumeRoleWithWebIdentity",
+        "Version": "2011-06-15",
+        "RoleArn": "arn:aws:iam::123456789012:role/r",
+        "RoleSessionName": "sess",
         "WebIdentityToken": "eyJ.web.token",
     }
 
 
-async def test_web_identity_profile_async(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+async def test_web_identity_profile_async(home: Home, drivers: Drivers, server: Loopback) -> None:
     server.handler = lambda seen: sts_ok("AssumeRoleWithWebIdentity")
     token = home.file("tok", "T")
     home.config(
@@ -453,11 +501,12 @@ def test_web_identity_error(home: Home, drivers: Drivers, server: Loopback) -> N
     assert len(server.seen) == 1
 
 
-def test_web_identity_retries_transient(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
-    answers = [sts_error("IDPCommunicationError"), Reply(503, "busy"),
-               sts_ok("AssumeRoleWithWebIdentity")]
+def test_web_identity_retries_transient(home: Home, drivers: Drivers, server: Loopback) -> None:
+    answers = [
+        sts_error("IDPCommunicationError"),
+        Reply(503, "busy"),
+        sts_ok("AssumeRoleWithWebIdentity"),
+    ]
     server.handler = lambda seen: answers.pop(0)
     assert get(home.source(web_env(home, server)), drivers).access_key_id == "STSKEY"
     assert drivers.sleeps == [0.2, 0.4]
@@ -469,10 +518,15 @@ def test_web_identity_retries_transient(
         (Reply(500, "<html>"), "HTTP 500 .no error code"),
         (Reply(200, "not xml"), "answer is not XML"),
         (Reply(200, "<AssumeRoleWithWebIdentityResponse/>"), "has no Credentials"),
-        (Reply(200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
-                    "<Credentials><AccessKeyId>A</AccessKeyId></Credentials>"
-                    "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"),
-         "lacks a key or token"),
+        (
+            Reply(
+                200,
+                "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
+                "<Credentials><AccessKeyId>A</AccessKeyId></Credentials>"
+                "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
+            ),
+            "lacks a key or token",
+        ),
         (Reply(403, "<Error><Code>AccessDenied</Code></Error>"), "AccessDenied"),
     ],
 )
@@ -486,8 +540,11 @@ def test_web_identity_bad_answers(
 
 def test_web_identity_unreachable(home: Home, drivers: Drivers) -> None:
     token = home.file("t", "x")
-    env = {"AWS_WEB_IDENTITY_TOKEN_FILE": str(token), "AWS_ROLE_ARN": "arn:r",
-           "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    env = {
+        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+        "AWS_ROLE_ARN": "arn:r",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+    }
     with pytest.raises(CredentialsError, match="could not reach STS"):
         get(home.source(env), drivers)
     assert len(drivers.sleeps) == 2
@@ -507,21 +564,19 @@ def test_sts_endpoint_ignored_when_configured_urls_ignored(home: Home) -> None:
     env = {"AWS_ENDPOINT_URL_STS": "http://x", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
     ctx = Context(environ=env, home=str(home.path), shared=home.shared())
     assert ctx.sts_endpoint_url() is None
-    ctx = Context(environ={"AWS_ENDPOINT_URL_STS": "http://x"}, home=str(home.path),
-                  shared=home.shared())
+    ctx = Context(
+        environ={"AWS_ENDPOINT_URL_STS": "http://x"}, home=str(home.path), shared=home.shared()
+    )
     assert ctx.sts_endpoint_url() == "http://x"
 
 
-def test_assume_role_with_source_profile(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+def test_assume_role_with_source_profile(home: Home, drivers: Drivers, server: Loopback) -> None:
     server.handler = lambda seen: sts_ok("AssumeRole", key="ROLEKEY")
-    home.credentials("[base]\naws_access_key_id = BASEKEY\n"
-                     f"aws_secret_access_key = {SECRET}\n")
+    home.credentials(f"[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = {SECRET}\n")
     home.config(
         "[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = base\n"
         "external_id = ext\nrole_session_name = me\nduration_seconds = 900\n"
-        f"[profile base]\nregion = eu-west-1\n"
+        "[profile base]\nregion = eu-west-1\n"
     )
     env = {"AWS_ENDPOINT_URL_STS": server.url}
     source = home.source(env, profile="admin", region="eu-west-1")
@@ -529,9 +584,12 @@ def test_assume_role_with_source_profile(
     assert (creds.access_key_id, creds.source) == ("ROLEKEY", "assume-role")
     seen = server.seen[0]
     assert form(seen) == {
-        "Action": "AssumeRole", "Version": "2011-06-15",
-        "RoleArn": "arn:aws:iam::1:role/admin", "RoleSessionName": "me",
-        "ExternalId": "ext", "DurationSeconds": "900",
+        "Action": "AssumeRole",
+        "Version": "2011-06-15",
+        "RoleArn": "arn:aws:iam::1:role/admin",
+        "RoleSessionName": "me",
+        "ExternalId": "ext",
+        "DurationSeconds": "900",
     }
     auth = seen.headers["authorization"]
     assert auth.startswith("AWS4-HMAC-SHA256 Credential=BASEKEY/")
@@ -565,23 +623,36 @@ def test_assume_role_chain_via_process_and_env_source(
 @pytest.mark.parametrize(
     ("config", "match"),
     [
-        ("[profile p]\nrole_arn = a\nsource_profile = q\n"
-         "[profile q]\nrole_arn = b\nsource_profile = p\n", "source_profile loop: p -> q -> p"),
+        (
+            "[profile p]\nrole_arn = a\nsource_profile = q\n"
+            "[profile q]\nrole_arn = b\nsource_profile = p\n",
+            "source_profile loop: p -> q -> p",
+        ),
         ("[profile p]\nrole_arn = a\nsource_profile = ghost\n", "'ghost', which does not exist"),
         ("[profile p]\nrole_arn = a\n", "neither source_profile nor credential_source"),
-        ("[profile p]\nrole_arn = a\nsource_profile = q\ncredential_source = Environment\n",
-         "both source_profile and credential_source"),
-        ("[profile p]\nrole_arn = a\ncredential_source = Magic\n",
-         "unsupported credential_source 'Magic'"),
-        ("[profile p]\nrole_arn = a\nsource_profile = q\nmfa_serial = arn:mfa\n",
-         "MFA"),
+        (
+            "[profile p]\nrole_arn = a\nsource_profile = q\ncredential_source = Environment\n",
+            "both source_profile and credential_source",
+        ),
+        (
+            "[profile p]\nrole_arn = a\ncredential_source = Magic\n",
+            "unsupported credential_source 'Magic'",
+        ),
+        ("[profile p]\nrole_arn = a\nsource_profile = q\nmfa_serial = arn:mfa\n", "MFA"),
         ("[profile p]\nrole_arn = a\nsource_profile = p\n", "its own source_profile but has no"),
-        ("[profile p]\nrole_arn = a\nsource_profile = q\n[profile q]\nregion = x\n",
-         "source of credentials has none"),
-        ("[profile p]\nrole_arn = a\ncredential_source = Environment\n",
-         "source of credentials has none"),
-        ("[profile p]\nrole_arn = a\nsource_profile = p\naws_access_key_id = A\n"
-         "aws_secret_access_key = S\nduration_seconds = long\n", "duration_seconds"),
+        (
+            "[profile p]\nrole_arn = a\nsource_profile = q\n[profile q]\nregion = x\n",
+            "source of credentials has none",
+        ),
+        (
+            "[profile p]\nrole_arn = a\ncredential_source = Environment\n",
+            "source of credentials has none",
+        ),
+        (
+            "[profile p]\nrole_arn = a\nsource_profile = p\naws_access_key_id = A\n"
+            "aws_secret_access_key = S\nduration_seconds = long\n",
+            "duration_seconds",
+        ),
         ("[profile p]\nsso_session = corp\nsso_account_id = 1\n", "'p' is an SSO"),
         ("[profile p]\nsso_start_url = https://x\n", "does not support"),
         ("[profile p]\naws_access_key_id = A\n", "has aws_access_key_id but not"),
@@ -597,9 +668,7 @@ def test_profile_errors(home: Home, drivers: Drivers, config: str, match: str) -
     assert "NoCredentials" not in type(info.value).__name__
 
 
-def test_self_source_profile_uses_own_keys(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+def test_self_source_profile_uses_own_keys(home: Home, drivers: Drivers, server: Loopback) -> None:
     server.handler = lambda seen: sts_ok("AssumeRole")
     home.credentials("[p]\naws_access_key_id = SELFKEY\naws_secret_access_key = S\n")
     home.config("[profile p]\nrole_arn = a\nsource_profile = p\n")
@@ -607,14 +676,14 @@ def test_self_source_profile_uses_own_keys(
     assert "Credential=SELFKEY/" in server.seen[0].headers["authorization"]
 
 
-def test_source_profile_with_web_identity(
-    home: Home, drivers: Drivers, server: Loopback
-) -> None:
+def test_source_profile_with_web_identity(home: Home, drivers: Drivers, server: Loopback) -> None:
     answers = [sts_ok("AssumeRoleWithWebIdentity", key="WIKEY"), sts_ok("AssumeRole")]
     server.handler = lambda seen: answers.pop(0)
     token = home.file("t", "tok")
-    home.config(f"[profile p]\nrole_arn = a\nsource_profile = w\n"
-                f"[profile w]\nrole_arn = b\nweb_identity_token_file = {token}\n")
+    home.config(
+        f"[profile p]\nrole_arn = a\nsource_profile = w\n"
+        f"[profile w]\nrole_arn = b\nweb_identity_token_file = {token}\n"
+    )
     creds = get(home.source({"AWS_ENDPOINT_URL_STS": server.url}, profile="p"), drivers)
     assert creds.access_key_id == "STSKEY"
     assert form(server.seen[0])["Action"] == "AssumeRoleWithWebIdentity"
@@ -622,18 +691,25 @@ def test_source_profile_with_web_identity(
 
 
 def test_static_profile_keys(home: Home, drivers: Drivers) -> None:
-    home.credentials("[default]\naws_access_key_id = CREDKEY\naws_secret_access_key = S\n"
-                     "aws_session_token = T\n")
-    home.config("[default]\naws_access_key_id = CFGKEY\naws_secret_access_key = S2\n"
-                "[profile cfg]\naws_access_key_id = ONLYCFG\naws_secret_access_key = S3\n"
-                "aws_security_token = OLD\n")
+    home.credentials(
+        "[default]\naws_access_key_id = CREDKEY\naws_secret_access_key = S\naws_session_token = T\n"
+    )
+    home.config(
+        "[default]\naws_access_key_id = CFGKEY\naws_secret_access_key = S2\n"
+        "[profile cfg]\naws_access_key_id = ONLYCFG\naws_secret_access_key = S3\n"
+        "aws_security_token = OLD\n"
+    )
     creds = get(home.source({}), drivers)
     assert (creds.access_key_id, creds.session_token, creds.source) == (
-        "CREDKEY", "T", "shared-credentials-file",
+        "CREDKEY",
+        "T",
+        "shared-credentials-file",
     )
     creds = get(home.source({}, profile="cfg"), drivers)
     assert (creds.access_key_id, creds.session_token, creds.source) == (
-        "ONLYCFG", "OLD", "config-file",
+        "ONLYCFG",
+        "OLD",
+        "config-file",
     )
 
 
@@ -642,8 +718,10 @@ def test_credentials_file_keys_beat_process(home: Home, drivers: Drivers) -> Non
     home.config("[profile p]\ncredential_process = /nonexistent\n")
     assert get(home.source({}, profile="p"), drivers).access_key_id == "FILEKEY"
     home.credentials("")
-    home.config("[profile p]\ncredential_process = /nonexistent\n"
-                "aws_access_key_id = CFG\naws_secret_access_key = S\n")
+    home.config(
+        "[profile p]\ncredential_process = /nonexistent\n"
+        "aws_access_key_id = CFG\naws_secret_access_key = S\n"
+    )
     with pytest.raises(CredentialsError, match="exit status 127"):
         get(home.source({}, profile="p"), drivers)
 

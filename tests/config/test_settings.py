@@ -21,7 +21,10 @@ def test_defaults(home: Home) -> None:
     c = cfg(home)
     assert c.region is None and c.endpoint_url is None
     assert (c.use_fips, c.use_dualstack, c.max_attempts, c.retry_mode) == (
-        False, False, 3, "standard",
+        False,
+        False,
+        3,
+        "standard",
     )
     assert c.profile == "default"
     assert isinstance(c.credential_source, CredentialSource)
@@ -51,13 +54,15 @@ def test_invalid_region_is_configuration_error(home: Home) -> None:
 def test_endpoint_for_uses_hint_only_without_region(home: Home) -> None:
     c = cfg(home)
     assert c.endpoint_for("eu-central-1") == (
-        "https://api.sagemaker.eu-central-1.amazonaws.com", "eu-central-1",
+        "https://api.sagemaker.eu-central-1.amazonaws.com",
+        "eu-central-1",
     )
     with pytest.raises(ConfigurationError, match="AWS_REGION"):
         c.endpoint_for(None)
     c2 = cfg(home, region="us-east-1")
     assert c2.endpoint_for("eu-central-1") == (
-        "https://api.sagemaker.us-east-1.amazonaws.com", "us-east-1",
+        "https://api.sagemaker.us-east-1.amazonaws.com",
+        "us-east-1",
     )
 
 
@@ -143,9 +148,7 @@ def test_missing_named_profile_fails_at_construction(home: Home) -> None:
         cfg(home, profile="ghost")
 
 
-def test_reads_os_environ_by_default(
-    home: Home, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_reads_os_environ_by_default(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_REGION", "eu-north-1")
     monkeypatch.setenv("HOME", str(home.path))
     assert resolve_config().region == "eu-north-1"
