@@ -140,10 +140,9 @@ def read_ini(path: str) -> dict[str, dict[str, Value]]:
     return result
 
 
-def _section_name(key: str, prefix: str) -> Optional[str]:
-    """botocore's ``_parse_section``: ``[profile NAME]`` -> NAME (shlex-split)."""
-    if not key.startswith(prefix):
-        return None
+def _section_name(key: str) -> Optional[str]:
+    """botocore's ``_parse_section``: ``[profile NAME]`` -> NAME (shlex-split; like
+    botocore, any two-word header starting with the prefix counts)."""
     try:
         parts = shlex.split(key)
     except ValueError:
@@ -202,10 +201,10 @@ class SharedConfig:
         for key, values in read_ini(config_file).items():
             name: Optional[str]
             if key.startswith("profile"):
-                name = _section_name(key, "profile")
+                name = _section_name(key)
                 target = profiles
             elif key.startswith("services"):
-                name = _section_name(key, "services")
+                name = _section_name(key)
                 target = services
             elif key == "default":
                 name, target = key, profiles

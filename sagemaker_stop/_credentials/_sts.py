@@ -6,7 +6,6 @@ Query protocol: a form-encoded POST, an XML answer. Errors arrive as
 
 from __future__ import annotations
 
-import datetime as _dt
 import urllib.parse
 import xml.etree.ElementTree as ET
 from typing import Any, Optional
@@ -131,7 +130,3 @@ def call(
             ) from response.cause
         return parse_response(response, action, what, source)
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def utcnow(clock_value: float) -> _dt.datetime:
-    return _dt.datetime.fromtimestamp(clock_value, tz=_dt.timezone.utc)

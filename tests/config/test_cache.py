@@ -277,6 +277,8 @@ async def test_async_failures() -> None:
         await source.get_async(run_async)
     provider.fail = None
     await source.get_async(run_async)
+    assert (await source.get_async(run_async)).access_key_id == "KEY2"  # cached
+    assert provider.loads == 2
     provider.fail = CredentialsError("later")
     clock.now = T0 + LIFETIME - 100
     assert (await source.get_async(run_async)).access_key_id == "KEY2"

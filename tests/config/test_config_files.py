@@ -179,3 +179,16 @@ def test_nested_values_are_not_strings(home: Home) -> None:
     assert profile.get("s3") is None
     assert profile.get_nested("s3") == {"a": "b"}
     assert profile.get_nested("missing") == {}
+
+
+def test_unparseable_section_names_are_ignored(home: Home) -> None:
+    home.config('[profile "unterminated]\nregion = x\n[services]\nregion = y\n')
+    shared = home.shared()
+    assert shared.config_profiles == {} and shared.services == {}
+
+
+def test_is_true() -> None:
+    from sagemaker_stop._config import is_true
+
+    assert is_true(True) and not is_true(False)
+    assert is_true(" TRUE ") and not is_true("yes") and not is_true(None)

@@ -152,3 +152,13 @@ def test_reads_os_environ_by_default(home: Home, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("AWS_REGION", "eu-north-1")
     monkeypatch.setenv("HOME", str(home.path))
     assert resolve_config().region == "eu-north-1"
+
+
+async def test_static_source_async() -> None:
+    creds = Credentials("AKID", "SECRET")
+    source = StaticCredentialSource(creds)
+
+    async def never(flow: object) -> None:
+        raise AssertionError("no flow is run")
+
+    assert await source.get_async(never) is creds
