@@ -1,11 +1,33 @@
 """Stop Amazon SageMaker Pipelines executions — and see the stop through — without boto3."""
 
+from ._bulk import StopResult
 from ._credentials._types import Credentials
 from ._effects import Timeouts
 from ._endpoints import resolve_endpoint
 from ._flow import Attempt
-from ._operations import StopPipelineExecution, StopPipelineExecutionResponse
+from ._operations import (
+    CallbackStepMetadata,
+    DescribePipelineExecution,
+    DescribePipelineExecutionResponse,
+    LambdaStepMetadata,
+    ListPipelineExecutions,
+    ListPipelineExecutionsResponse,
+    ListPipelineExecutionSteps,
+    ListPipelineExecutionStepsResponse,
+    OutputParameter,
+    ParallelismConfiguration,
+    PipelineExecutionStep,
+    PipelineExecutionSummary,
+    SendPipelineExecutionStepFailure,
+    SendPipelineExecutionStepResponse,
+    SendPipelineExecutionStepSuccess,
+    StepMetadata,
+    StopPipelineExecution,
+    StopPipelineExecutionResponse,
+)
 from ._version import __version__
+from ._waiter import WaitProgress, WaitTimeoutError
+from .callback import CallbackMessage
 from .client import AsyncSageMakerClient, SageMakerClient
 from .errors import (
     AccessDeniedException,
@@ -37,18 +59,31 @@ __all__ = [
     "AccessDeniedException",
     "AsyncSageMakerClient",
     "Attempt",
+    "CallbackMessage",
+    "CallbackStepMetadata",
     "ConfigurationError",
     "ConflictException",
     "Credentials",
     "CredentialsError",
+    "DescribePipelineExecution",
+    "DescribePipelineExecutionResponse",
     "ExpiredTokenException",
     "IncompleteSignature",
     "InternalFailure",
     "InvalidResponseError",
     "InvalidSignatureException",
+    "LambdaStepMetadata",
+    "ListPipelineExecutionSteps",
+    "ListPipelineExecutionStepsResponse",
+    "ListPipelineExecutions",
+    "ListPipelineExecutionsResponse",
     "MissingAuthenticationToken",
     "NoCredentialsError",
+    "OutputParameter",
+    "ParallelismConfiguration",
     "ParamValidationError",
+    "PipelineExecutionStep",
+    "PipelineExecutionSummary",
     "ResourceLimitExceeded",
     "ResourceNotFound",
     "ResponseTooLargeError",
@@ -56,14 +91,21 @@ __all__ = [
     "SageMakerConnectionError",
     "SageMakerError",
     "SageMakerTimeoutError",
+    "SendPipelineExecutionStepFailure",
+    "SendPipelineExecutionStepResponse",
+    "SendPipelineExecutionStepSuccess",
     "ServiceUnavailable",
+    "StepMetadata",
     "StopPipelineExecution",
     "StopPipelineExecutionResponse",
+    "StopResult",
     "ThrottlingException",
     "Timeouts",
     "UnknownOperationException",
     "UnrecognizedClientException",
     "ValidationException",
+    "WaitProgress",
+    "WaitTimeoutError",
     "__version__",
     "resolve_endpoint",
 ]

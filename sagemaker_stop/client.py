@@ -8,21 +8,45 @@ and a driver (``_drive.SyncIO`` / ``_drive.AsyncIO``) that runs the call flow
 
 from __future__ import annotations
 
+import datetime
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
 
 import httpx
 
+from . import _bulk, _paging, _waiter
+from ._bulk import StopResult
 from ._config import ClientConfig, env_get, is_true, resolve_config
 from ._credentials._types import Credentials
 from ._drive import AsyncIO, SyncIO
-from ._effects import Timeouts
+from ._effects import Flow, Timeouts
 from ._flow import AttemptHook, CallCore, call
-from ._operations import Operation, R, StopPipelineExecution, StopPipelineExecutionResponse
+from ._operations import (
+    DescribePipelineExecution,
+    DescribePipelineExecutionResponse,
+    ListPipelineExecutions,
+    ListPipelineExecutionsResponse,
+    ListPipelineExecutionSteps,
+    ListPipelineExecutionStepsResponse,
+    Operation,
+    OutputParametersLike,
+    PipelineExecutionStep,
+    PipelineExecutionSummary,
+    R,
+    SendPipelineExecutionStepFailure,
+    SendPipelineExecutionStepResponse,
+    SendPipelineExecutionStepSuccess,
+    StopPipelineExecution,
+    StopPipelineExecutionResponse,
+)
 from ._retry import RetryPolicy, RetryStrategy
+from ._waiter import DEFAULT_MAX_POLL, DEFAULT_POLL, DEFAULT_WAIT_TIMEOUT, ProgressHook
+from .callback import CallbackMessage, CallbackMessageLike
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 10.0
 #: Responses larger than this are refused (ResponseTooLargeError), not read into memory.
@@ -131,6 +155,200 @@ class SageMakerClient(_ClientBase):
             StopPipelineExecution(pipeline_execution_arn, client_request_token)
         )
 
+    def _run(self, flow: Flow[T]) -> T:
+        self._check_open()
+        return self._io.run(flow)
+
+    def describe_pipeline_execution(
+        self, pipeline_execution_arn: str
+    ) -> DescribePipelineExecutionResponse:
+        """The execution's status, failure reason, names and times."""
+        return self.send(DescribePipelineExecution(pipeline_execution_arn))
+
+    def list_pipeline_executions(
+        self,
+        pipeline_name: str,
+        *,
+        created_after: Optional[datetime.datetime] = None,
+        created_before: Optional[datetime.datetime] = None,
+        sort_by: Optional[str] = None,
+        sort_order: Optional[str] = None,
+        max_results: Optional[int] = None,
+        next_token: Optional[str] = None,
+    ) -> ListPipelineExecutionsResponse:
+        """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
+        return self.send(
+            ListPipelineExecutions(
+                pipeline_name=pipeline_name,
+                created_after=created_after,
+                created_before=created_before,
+                sort_by=sort_by,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
+        )
+
+    def iter_pipeline_executions(
+        self,
+        pipeline_name: str,
+        *,
+        created_after: Optional[datetime.datetime] = None,
+        created_before: Optional[datetime.datetime] = None,
+        sort_by: Optional[str] = None,
+        sort_order: Optional[str] = None,
+        page_size: Optional[int] = None,
+    ) -> Iterator[PipelineExecutionSummary]:
+        """Every execution of a pipeline, fetching pages as the iteration goes."""
+        self._check_open()
+        request = ListPipelineExecutions(
+            pipeline_name=pipeline_name,
+            created_after=created_after,
+            created_before=created_before,
+            sort_by=sort_by,
+            sort_order=sort_order,
+            max_results=page_size,
+        )
+        return _paging.iterate(self._io, self._core, request)
+
+    def list_pipeline_execution_steps(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        sort_order: Optional[str] = None,
+        max_results: Optional[int] = None,
+        next_token: Optional[str] = None,
+    ) -> ListPipelineExecutionStepsResponse:
+        """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
+        return self.send(
+            ListPipelineExecutionSteps(
+                pipeline_execution_arn=pipeline_execution_arn,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
+        )
+
+    def iter_pipeline_execution_steps(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        sort_order: Optional[str] = None,
+        page_size: Optional[int] = None,
+    ) -> Iterator[PipelineExecutionStep]:
+        """Every started step of an execution, fetching pages as the iteration goes."""
+        self._check_open()
+        request = ListPipelineExecutionSteps(
+            pipeline_execution_arn=pipeline_execution_arn,
+            sort_order=sort_order,
+            max_results=page_size,
+        )
+        return _paging.iterate(self._io, self._core, request)
+
+    def send_pipeline_execution_step_success(
+        self,
+        callback_token: str,
+        output_parameters: OutputParametersLike = None,
+        client_request_token: Optional[str] = None,
+    ) -> SendPipelineExecutionStepResponse:
+        """Let a waiting Callback step succeed (see also :meth:`answer_callback_success`)."""
+        return self.send(
+            SendPipelineExecutionStepSuccess(
+                callback_token=callback_token,
+                output_parameters=output_parameters,
+                client_request_token=client_request_token,
+            )
+        )
+
+    def send_pipeline_execution_step_failure(
+        self,
+        callback_token: str,
+        failure_reason: Optional[str] = None,
+        client_request_token: Optional[str] = None,
+    ) -> SendPipelineExecutionStepResponse:
+        """Let a waiting Callback step fail (see also :meth:`answer_callback_failure`)."""
+        return self.send(
+            SendPipelineExecutionStepFailure(
+                callback_token=callback_token,
+                failure_reason=failure_reason,
+                client_request_token=client_request_token,
+            )
+        )
+
+    def answer_callback_success(
+        self, message: CallbackMessageLike, output_parameters: OutputParametersLike = None
+    ) -> SendPipelineExecutionStepResponse:
+        """Answer a Callback step's SQS message with success, idempotently (the request
+        token is derived from the callback token: see :mod:`sagemaker_stop.callback`)."""
+        return self.send(CallbackMessage.of(message).success(output_parameters))
+
+    def answer_callback_failure(
+        self, message: CallbackMessageLike, failure_reason: Optional[str] = None
+    ) -> SendPipelineExecutionStepResponse:
+        """Answer a Callback step's SQS message with failure, idempotently (for a
+        Stopping message: after cleaning up; the execution then ends Stopped)."""
+        return self.send(CallbackMessage.of(message).failure(failure_reason))
+
+    def wait_for_pipeline_execution(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll: float = DEFAULT_POLL,
+        max_poll: float = DEFAULT_MAX_POLL,
+        on_progress: Optional[ProgressHook] = None,
+    ) -> DescribePipelineExecutionResponse:
+        """Poll until the execution is Stopped, Failed, Succeeded or CompletedWithFailures
+        and return that description (``WaitTimeoutError`` after ``timeout`` seconds)."""
+        return self._run(
+            _waiter.wait_for_execution(
+                self._core,
+                pipeline_execution_arn,
+                timeout=timeout,
+                poll=poll,
+                max_poll=max_poll,
+                on_progress=on_progress,
+            )
+        )
+
+    def stop_and_wait(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        client_request_token: Optional[str] = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll: float = DEFAULT_POLL,
+        max_poll: float = DEFAULT_MAX_POLL,
+        on_progress: Optional[ProgressHook] = None,
+    ) -> DescribePipelineExecutionResponse:
+        """Stop the execution and wait until it has ended; returns the final description
+        (also for an execution that had already ended)."""
+        return self._run(
+            _waiter.stop_and_wait(
+                self._core,
+                pipeline_execution_arn,
+                client_request_token=client_request_token,
+                timeout=timeout,
+                poll=poll,
+                max_poll=max_poll,
+                on_progress=on_progress,
+            )
+        )
+
+    def stop_pipeline_executions(
+        self,
+        pipeline_name: str,
+        statuses: Sequence[str] = ("Executing",),
+        concurrency: int = 8,
+    ) -> list[StopResult]:
+        """Stop every execution of ``pipeline_name`` whose status is in ``statuses``,
+        ``concurrency`` at a time; one :class:`StopResult` each, never aborting."""
+        return self._run(
+            _bulk.stop_executions(
+                self._core, pipeline_name, statuses=statuses, concurrency=concurrency
+            )
+        )
+
     def close(self) -> None:
         """Close the connection pool (a caller-owned ``http_client`` is left open)."""
         if not self._closed:
@@ -186,6 +404,200 @@ class AsyncSageMakerClient(_ClientBase):
         """Ask SageMaker to stop an execution (see :class:`StopPipelineExecution`)."""
         return await self.send(
             StopPipelineExecution(pipeline_execution_arn, client_request_token)
+        )
+
+    async def _run(self, flow: Flow[T]) -> T:
+        self._check_open()
+        return await self._io.run(flow)
+
+    async def describe_pipeline_execution(
+        self, pipeline_execution_arn: str
+    ) -> DescribePipelineExecutionResponse:
+        """The execution's status, failure reason, names and times."""
+        return await self.send(DescribePipelineExecution(pipeline_execution_arn))
+
+    async def list_pipeline_executions(
+        self,
+        pipeline_name: str,
+        *,
+        created_after: Optional[datetime.datetime] = None,
+        created_before: Optional[datetime.datetime] = None,
+        sort_by: Optional[str] = None,
+        sort_order: Optional[str] = None,
+        max_results: Optional[int] = None,
+        next_token: Optional[str] = None,
+    ) -> ListPipelineExecutionsResponse:
+        """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
+        return await self.send(
+            ListPipelineExecutions(
+                pipeline_name=pipeline_name,
+                created_after=created_after,
+                created_before=created_before,
+                sort_by=sort_by,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
+        )
+
+    def iter_pipeline_executions(
+        self,
+        pipeline_name: str,
+        *,
+        created_after: Optional[datetime.datetime] = None,
+        created_before: Optional[datetime.datetime] = None,
+        sort_by: Optional[str] = None,
+        sort_order: Optional[str] = None,
+        page_size: Optional[int] = None,
+    ) -> AsyncIterator[PipelineExecutionSummary]:
+        """Every execution of a pipeline, fetching pages as the iteration goes."""
+        self._check_open()
+        request = ListPipelineExecutions(
+            pipeline_name=pipeline_name,
+            created_after=created_after,
+            created_before=created_before,
+            sort_by=sort_by,
+            sort_order=sort_order,
+            max_results=page_size,
+        )
+        return _paging.aiterate(self._io, self._core, request)
+
+    async def list_pipeline_execution_steps(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        sort_order: Optional[str] = None,
+        max_results: Optional[int] = None,
+        next_token: Optional[str] = None,
+    ) -> ListPipelineExecutionStepsResponse:
+        """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
+        return await self.send(
+            ListPipelineExecutionSteps(
+                pipeline_execution_arn=pipeline_execution_arn,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
+        )
+
+    def iter_pipeline_execution_steps(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        sort_order: Optional[str] = None,
+        page_size: Optional[int] = None,
+    ) -> AsyncIterator[PipelineExecutionStep]:
+        """Every started step of an execution, fetching pages as the iteration goes."""
+        self._check_open()
+        request = ListPipelineExecutionSteps(
+            pipeline_execution_arn=pipeline_execution_arn,
+            sort_order=sort_order,
+            max_results=page_size,
+        )
+        return _paging.aiterate(self._io, self._core, request)
+
+    async def send_pipeline_execution_step_success(
+        self,
+        callback_token: str,
+        output_parameters: OutputParametersLike = None,
+        client_request_token: Optional[str] = None,
+    ) -> SendPipelineExecutionStepResponse:
+        """Let a waiting Callback step succeed (see also :meth:`answer_callback_success`)."""
+        return await self.send(
+            SendPipelineExecutionStepSuccess(
+                callback_token=callback_token,
+                output_parameters=output_parameters,
+                client_request_token=client_request_token,
+            )
+        )
+
+    async def send_pipeline_execution_step_failure(
+        self,
+        callback_token: str,
+        failure_reason: Optional[str] = None,
+        client_request_token: Optional[str] = None,
+    ) -> SendPipelineExecutionStepResponse:
+        """Let a waiting Callback step fail (see also :meth:`answer_callback_failure`)."""
+        return await self.send(
+            SendPipelineExecutionStepFailure(
+                callback_token=callback_token,
+                failure_reason=failure_reason,
+                client_request_token=client_request_token,
+            )
+        )
+
+    async def answer_callback_success(
+        self, message: CallbackMessageLike, output_parameters: OutputParametersLike = None
+    ) -> SendPipelineExecutionStepResponse:
+        """Answer a Callback step's SQS message with success, idempotently (the request
+        token is derived from the callback token: see :mod:`sagemaker_stop.callback`)."""
+        return await self.send(CallbackMessage.of(message).success(output_parameters))
+
+    async def answer_callback_failure(
+        self, message: CallbackMessageLike, failure_reason: Optional[str] = None
+    ) -> SendPipelineExecutionStepResponse:
+        """Answer a Callback step's SQS message with failure, idempotently (for a
+        Stopping message: after cleaning up; the execution then ends Stopped)."""
+        return await self.send(CallbackMessage.of(message).failure(failure_reason))
+
+    async def wait_for_pipeline_execution(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll: float = DEFAULT_POLL,
+        max_poll: float = DEFAULT_MAX_POLL,
+        on_progress: Optional[ProgressHook] = None,
+    ) -> DescribePipelineExecutionResponse:
+        """Poll until the execution is Stopped, Failed, Succeeded or CompletedWithFailures
+        and return that description (``WaitTimeoutError`` after ``timeout`` seconds)."""
+        return await self._run(
+            _waiter.wait_for_execution(
+                self._core,
+                pipeline_execution_arn,
+                timeout=timeout,
+                poll=poll,
+                max_poll=max_poll,
+                on_progress=on_progress,
+            )
+        )
+
+    async def stop_and_wait(
+        self,
+        pipeline_execution_arn: str,
+        *,
+        client_request_token: Optional[str] = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll: float = DEFAULT_POLL,
+        max_poll: float = DEFAULT_MAX_POLL,
+        on_progress: Optional[ProgressHook] = None,
+    ) -> DescribePipelineExecutionResponse:
+        """Stop the execution and wait until it has ended; returns the final description
+        (also for an execution that had already ended)."""
+        return await self._run(
+            _waiter.stop_and_wait(
+                self._core,
+                pipeline_execution_arn,
+                client_request_token=client_request_token,
+                timeout=timeout,
+                poll=poll,
+                max_poll=max_poll,
+                on_progress=on_progress,
+            )
+        )
+
+    async def stop_pipeline_executions(
+        self,
+        pipeline_name: str,
+        statuses: Sequence[str] = ("Executing",),
+        concurrency: int = 8,
+    ) -> list[StopResult]:
+        """Stop every execution of ``pipeline_name`` whose status is in ``statuses``,
+        ``concurrency`` at a time; one :class:`StopResult` each, never aborting."""
+        return await self._run(
+            _bulk.stop_executions(
+                self._core, pipeline_name, statuses=statuses, concurrency=concurrency
+            )
         )
 
     async def aclose(self) -> None:

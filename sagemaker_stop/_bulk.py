@@ -1,0 +1,117 @@
+"""Stopping every matching execution of a pipeline, written once as a flow.
+
+The executions are listed (every page), those whose status is in ``statuses`` are
+stopped ``concurrency`` at a time through the ``Gather`` effect, and each gets one
+:class:`StopResult`.  One failed stop never aborts the batch: it becomes an ``"error"``
+result carrying the exception.  Throttling is retried per call by the retry strategy
+(shared quota); a stop still throttled after that is an ``"error"`` result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Optional
+
+import attrs
+
+from ._effects import Flow, Gather
+from ._flow import CallCore, call
+from ._operations import (
+    EXECUTION_STATUSES,
+    TERMINAL_STATUSES,
+    ListPipelineExecutions,
+    PipelineExecutionSummary,
+    StopPipelineExecution,
+)
+from ._paging import all_items
+from .errors import ConflictException, ParamValidationError
+
+STOPPED = "stopped"
+ALREADY_STOPPING = "already-stopping"
+ALREADY_FINISHED = "already-finished"
+ERROR = "error"
+
+
+@attrs.frozen
+class StopResult:
+    """What happened to one execution of a bulk stop."""
+
+    pipeline_execution_arn: str
+    #: ``"stopped"``, ``"already-stopping"``, ``"already-finished"`` or ``"error"``.
+    outcome: str
+    #: The status the listing showed before the stop.
+    status_before: Optional[str] = None
+    #: The exception, for ``"error"`` (and the ConflictException of a late finisher).
+    error: Optional[BaseException] = attrs.field(default=None, eq=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != ERROR
+
+
+def _check_statuses(statuses: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(statuses, str):
+        statuses = (statuses,)
+    chosen = tuple(statuses)
+    if not chosen:
+        raise ParamValidationError("statuses", "must name at least one status")
+    for status in chosen:
+        if status not in EXECUTION_STATUSES:
+            raise ParamValidationError(
+                "statuses", f"{status!r} is not one of {', '.join(EXECUTION_STATUSES)}"
+            )
+    return chosen
+
+
+def stop_executions(
+    core: CallCore,
+    pipeline_name: str,
+    *,
+    statuses: Sequence[str] = ("Executing",),
+    concurrency: int = 8,
+    page_size: int = 100,
+) -> Flow[list[StopResult]]:
+    """One result per listed execution whose status is in ``statuses``, in listing order
+    (newest first).  Arguments are checked now, before anything is sent."""
+    chosen = _check_statuses(statuses)
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ParamValidationError("concurrency", "must be an integer >= 1")
+    listing = ListPipelineExecutions(pipeline_name=pipeline_name, max_results=page_size)
+    return _stop_all(core, listing, chosen, concurrency)
+
+
+def _stop_all(
+    core: CallCore, listing: ListPipelineExecutions, statuses: tuple[str, ...], concurrency: int
+) -> Flow[list[StopResult]]:
+    summaries: list[PipelineExecutionSummary] = yield from all_items(core, listing)
+    targets = [
+        (s.pipeline_execution_arn, s.status)
+        for s in summaries
+        if s.status in statuses and s.pipeline_execution_arn
+    ]
+    flows = tuple(
+        _stop_one(core, arn, before)
+        for arn, before in targets
+        if before not in TERMINAL_STATUSES
+    )
+    outcomes: list[Any] = list((yield Gather(flows, concurrency))) if flows else []
+    results: list[StopResult] = []
+    for arn, before in targets:
+        if before in TERMINAL_STATUSES:
+            results.append(StopResult(arn, ALREADY_FINISHED, before))
+            continue
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, BaseException):  # Gather hands back what a stop raised
+            results.append(StopResult(arn, ERROR, before, outcome))
+        else:
+            results.append(outcome)
+    return results
+
+
+def _stop_one(core: CallCore, arn: str, before: Optional[str]) -> Flow[StopResult]:
+    try:
+        yield from call(core, StopPipelineExecution(arn))
+    except ConflictException as exc:  # it ended between the listing and the stop
+        return StopResult(arn, ALREADY_FINISHED, before, exc)
+    outcome = ALREADY_STOPPING if before == "Stopping" else STOPPED
+    return StopResult(arn, outcome, before)

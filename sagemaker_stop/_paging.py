@@ -1,0 +1,83 @@
+"""Paging, written once: a :class:`Pages` cursor decides what to ask for next, a flow
+fetches one page, and the sync and async iterators are thin loops over both.
+
+A paginated request is any operation with a ``next_token`` field whose response has
+``items`` and ``next_token``.  The cursor stops at a missing or empty token, and refuses
+to loop forever on a service that hands back a token it has already given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Generic, Optional, Protocol, TypeVar
+
+import attrs
+
+from ._effects import Flow
+from ._flow import CallCore, call
+from .errors import InvalidResponseError
+
+Item = TypeVar("Item")
+
+
+class _Runner(Protocol):
+    def run(self, flow: Flow[Any]) -> Any: ...
+
+
+class Pages(Generic[Item]):
+    """Which page comes next (pure state; no I/O)."""
+
+    def __init__(self, core: CallCore, request: Any) -> None:
+        self._core = core
+        self._request: Any = request
+        self._next: Optional[Any] = request
+        self._seen: set[str] = set()
+
+    def next_flow(self) -> Optional[Flow[Any]]:
+        """The flow fetching the next page, or None when there is none."""
+        return None if self._next is None else call(self._core, self._next)
+
+    def accept(self, response: Any) -> tuple[Item, ...]:
+        """Take a fetched page: returns its items and moves the cursor on."""
+        token: Optional[str] = response.next_token
+        if not token:
+            self._next = None
+        elif token in self._seen:
+            raise InvalidResponseError(
+                f"the service returned the same NextToken twice ({token[:40]!r})"
+            )
+        else:
+            self._seen.add(token)
+            self._next = attrs.evolve(self._request, next_token=token)
+        items: tuple[Item, ...] = response.items
+        return items
+
+
+def all_items(core: CallCore, request: Any) -> Flow[list[Any]]:
+    """Every item of every page, as a flow."""
+    pages: Pages[Any] = Pages(core, request)
+    out: list[Any] = []
+    flow = pages.next_flow()
+    while flow is not None:
+        out.extend(pages.accept((yield from flow)))
+        flow = pages.next_flow()
+    return out
+
+
+def iterate(io: _Runner, core: CallCore, request: Any) -> Iterator[Any]:
+    """Items one by one, fetching pages as needed (sync)."""
+    pages: Pages[Any] = Pages(core, request)
+    flow = pages.next_flow()
+    while flow is not None:
+        yield from pages.accept(io.run(flow))
+        flow = pages.next_flow()
+
+
+async def aiterate(io: Any, core: CallCore, request: Any) -> AsyncIterator[Any]:
+    """Items one by one, fetching pages as needed (async)."""
+    pages: Pages[Any] = Pages(core, request)
+    flow = pages.next_flow()
+    while flow is not None:
+        for item in pages.accept(await io.run(flow)):
+            yield item
+        flow = pages.next_flow()

@@ -1,0 +1,248 @@
+"""Waiting for a pipeline execution to end, written once as flows.
+
+:func:`wait_for_execution` polls DescribePipelineExecution until the status is terminal
+(Stopped, Failed, Succeeded, CompletedWithFailures).  The first poll is immediate; then
+the delay starts at ``poll`` and grows x1.5 up to ``max_poll`` (never past the deadline).
+A ThrottlingException that outlives the call's own retries does not end the wait: the
+delay doubles and polling goes on until the deadline.  Time is read from ``core.clock``
+and passes through the ``Sleep`` effect only, so tests can make it virtual.
+
+While an execution is Stopping, a progress report says what holds it, found with
+ListPipelineExecutionSteps: a Callback step waits for someone to answer its SQS message
+with SendPipelineExecutionStepSuccess/Failure; a Lambda step waits for its function to
+finish (Stopped) or time out (Failed).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import attrs
+
+from ._effects import Flow, Sleep
+from ._flow import CallCore, call
+from ._operations import (
+    DescribePipelineExecution,
+    DescribePipelineExecutionResponse,
+    ListPipelineExecutionSteps,
+    PipelineExecutionStep,
+    StopPipelineExecution,
+)
+from ._paging import Pages
+from .errors import ConflictException, ParamValidationError, SageMakerError, ThrottlingException
+
+DEFAULT_WAIT_TIMEOUT = 3600.0
+DEFAULT_POLL = 5.0
+DEFAULT_MAX_POLL = 60.0
+BACKOFF = 1.5
+#: Step statuses of a step that still runs (and so may hold a stop).
+_RUNNING_STEP = ("Stopping", "Executing", "Starting")
+CALLBACK_WAITING = "waiting for SendPipelineExecutionStepSuccess/Failure"
+
+
+class WaitTimeoutError(SageMakerError):
+    """The execution did not reach a terminal status in time.
+
+    ``last_description`` is the last DescribePipelineExecution answer (None if every
+    poll was throttled); ``timeout`` the seconds waited.
+    """
+
+    default_code = "WaitTimeout"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        pipeline_execution_arn: Optional[str] = None,
+        timeout: Optional[float] = None,
+        last_description: Optional[DescribePipelineExecutionResponse] = None,
+        code: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.pipeline_execution_arn = pipeline_execution_arn
+        self.timeout = timeout
+        self.last_description = last_description
+
+    @property
+    def last_status(self) -> Optional[str]:
+        return None if self.last_description is None else self.last_description.status
+
+
+@attrs.frozen
+class WaitProgress:
+    """One progress report of a wait (passed to ``on_progress``)."""
+
+    #: Seconds since the wait began (by the client's clock).
+    elapsed: float
+    status: Optional[str]
+    description: DescribePipelineExecutionResponse = attrs.field(repr=False)
+    #: The running step that holds a Stopping execution, if one was found.
+    holding_step: Optional[PipelineExecutionStep] = attrs.field(default=None, repr=False)
+    #: What the stop waits for, in words (None unless Stopping).
+    waiting_for: Optional[str] = None
+
+    @property
+    def queue_url(self) -> Optional[str]:
+        """The SQS queue of a holding Callback step."""
+        step = self.holding_step
+        callback = None if step is None else step.metadata.callback
+        return None if callback is None else callback.sqs_queue_url
+
+    @property
+    def function_arn(self) -> Optional[str]:
+        """The Lambda function of a holding Lambda step."""
+        step = self.holding_step
+        lam = None if step is None else step.metadata.lambda_
+        return None if lam is None else lam.arn
+
+    def __str__(self) -> str:
+        text = f"{self.status} after {self.elapsed:.0f} s"
+        return f"{text}: {self.waiting_for}" if self.waiting_for else text
+
+
+ProgressHook = Callable[[WaitProgress], None]
+
+
+def describe_holding(step: PipelineExecutionStep) -> str:
+    """What a running step makes a stop wait for, in words."""
+    name = step.step_name or "?"
+    callback, lam = step.metadata.callback, step.metadata.lambda_
+    if callback is not None:
+        return (
+            f"Callback step {name} is {CALLBACK_WAITING} "
+            f"(a Stopping message is on {callback.sqs_queue_url})"
+        )
+    if lam is not None:
+        return (
+            f"Lambda step {name} is waiting for Lambda function {lam.arn} to finish "
+            "(finishes: Stopped; times out: Failed)"
+        )
+    return f"{step.kind or 'Pipeline'} step {name} is {(step.status or 'running').lower()}"
+
+
+def holding_step(core: CallCore, arn: str) -> Flow[Optional[PipelineExecutionStep]]:
+    """The newest still-running step of an execution (None: none, or throttled)."""
+    pages: Pages[PipelineExecutionStep] = Pages(
+        core, ListPipelineExecutionSteps(pipeline_execution_arn=arn, sort_order="Descending")
+    )
+    flow = pages.next_flow()
+    try:
+        while flow is not None:
+            for step in pages.accept((yield from flow)):
+                if step.status in _RUNNING_STEP:
+                    return step
+            flow = pages.next_flow()
+    except ThrottlingException:
+        pass  # progress is best effort; the wait itself goes on
+    return None
+
+
+def _check_wait_args(timeout: float, poll: float, max_poll: float) -> None:
+    for name, value in (("timeout", timeout), ("poll", poll), ("max_poll", max_poll)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ParamValidationError(name, "must be a number of seconds > 0")
+
+
+def wait_for_execution(
+    core: CallCore,
+    pipeline_execution_arn: str,
+    *,
+    timeout: float = DEFAULT_WAIT_TIMEOUT,
+    poll: float = DEFAULT_POLL,
+    max_poll: float = DEFAULT_MAX_POLL,
+    on_progress: Optional[ProgressHook] = None,
+) -> Flow[DescribePipelineExecutionResponse]:
+    """The final description once the execution is terminal (``WaitTimeoutError`` after
+    ``timeout`` seconds).  Arguments are checked now, before anything is sent."""
+    _check_wait_args(timeout, poll, max_poll)
+    request = DescribePipelineExecution(pipeline_execution_arn)
+    return _wait(core, request, float(timeout), float(poll), float(max_poll), on_progress)
+
+
+def _wait(
+    core: CallCore,
+    request: DescribePipelineExecution,
+    timeout: float,
+    poll: float,
+    max_poll: float,
+    on_progress: Optional[ProgressHook],
+) -> Flow[DescribePipelineExecutionResponse]:
+    arn = request.pipeline_execution_arn
+    started = core.clock()
+    delay = min(poll, max_poll)
+    last: Optional[DescribePipelineExecutionResponse] = None
+    while True:
+        throttled: Optional[ThrottlingException] = None
+        try:
+            description = yield from call(core, request)
+        except ThrottlingException as exc:
+            throttled = exc
+            delay = min(delay * 2, max_poll)
+        else:
+            last = description
+            if description.is_terminal:
+                return description
+            if on_progress is not None:
+                step, waiting_for = None, None
+                if description.status == "Stopping":
+                    step = yield from holding_step(core, arn)
+                    waiting_for = None if step is None else describe_holding(step)
+                on_progress(
+                    WaitProgress(
+                        core.clock() - started, description.status, description, step,
+                        waiting_for,
+                    )
+                )
+        remaining = timeout - (core.clock() - started)
+        if remaining <= 0:
+            status = "never described (throttled)" if last is None else last.status
+            raise WaitTimeoutError(
+                f"{arn} is still {status} after {timeout:g} s",
+                pipeline_execution_arn=arn,
+                timeout=timeout,
+                last_description=last,
+            ) from throttled
+        yield Sleep(min(delay, remaining))
+        delay = min(delay * BACKOFF, max_poll)
+
+
+def stop_and_wait(
+    core: CallCore,
+    pipeline_execution_arn: str,
+    *,
+    client_request_token: Optional[str] = None,
+    timeout: float = DEFAULT_WAIT_TIMEOUT,
+    poll: float = DEFAULT_POLL,
+    max_poll: float = DEFAULT_MAX_POLL,
+    on_progress: Optional[ProgressHook] = None,
+) -> Flow[DescribePipelineExecutionResponse]:
+    """Stop the execution, then wait for it to end.  An execution that has already
+    ended answers the stop with ConflictException: its description is returned."""
+    stop = StopPipelineExecution(pipeline_execution_arn, client_request_token)
+    wait = wait_for_execution(
+        core,
+        pipeline_execution_arn,
+        timeout=timeout,
+        poll=poll,
+        max_poll=max_poll,
+        on_progress=on_progress,
+    )
+    return _stop_then_wait(core, stop, wait)
+
+
+def _stop_then_wait(
+    core: CallCore,
+    stop: StopPipelineExecution,
+    wait: Flow[DescribePipelineExecutionResponse],
+) -> Flow[DescribePipelineExecutionResponse]:
+    try:
+        yield from call(core, stop)
+    except ConflictException:
+        description = yield from call(
+            core, DescribePipelineExecution(stop.pipeline_execution_arn)
+        )
+        if not description.is_terminal:
+            raise  # a conflict that is not "already finished": do not hide it
+        wait.close()
+        return description
+    return (yield from wait)

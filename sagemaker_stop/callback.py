@@ -1,0 +1,166 @@
+"""Consuming Callback step messages, and answering them exactly once.
+
+A Callback step puts a message on its SQS queue when it starts (``"status":
+"Executing"``) and again when its execution is stopped (``"status": "Stopping"``).  The
+step — and a stop of its execution — waits until someone answers with
+SendPipelineExecutionStepSuccess or SendPipelineExecutionStepFailure.
+
+:meth:`CallbackMessage.parse` validates a message body (``ParamValidationError`` for
+anything malformed, never ``KeyError``/``JSONDecodeError``).  The answers it builds carry a
+``ClientRequestToken`` derived from the callback token and the kind of answer, so a
+message that SQS delivers twice (delivery is at-least-once) is answered twice with the
+*same* request: SageMaker treats the second as a retry of the first.  (Answering the other
+way on a redelivery is refused by the service with ConflictException — the step is no
+longer waiting.)
+
+Recommended consumer loop — clean up, *then* answer, then delete the message::
+
+    from sagemaker_stop import ConflictException, ParamValidationError, SageMakerClient
+    from sagemaker_stop.callback import CallbackMessage
+
+    with SageMakerClient() as sm:
+        while True:
+            for raw in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20).get(
+                "Messages", []
+            ):
+                try:
+                    message = CallbackMessage.parse(raw["Body"])
+                except ParamValidationError:
+                    log.exception("not a callback message"); delete(raw); continue
+                try:
+                    if message.is_stopping:
+                        # The execution is being stopped: cancel/clean up the external
+                        # work first (idempotently: this may be a redelivery), then
+                        # report failure; the execution ends Stopped.
+                        cancel_job(message.arguments)
+                        sm.answer_callback_failure(message, "stopped by user")
+                    else:
+                        outputs = run_job(message.arguments)
+                        sm.answer_callback_success(message, outputs)
+                except ConflictException:
+                    pass  # already answered (or the execution is gone): nothing to do
+                delete(raw)  # only after the answer was accepted
+
+Delete the message only after the answer succeeded: if the process dies in between, the
+redelivered message is answered again with the same token, which is harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any, Optional, Union
+
+import attrs
+
+from ._operations import (
+    PIPELINE_EXECUTION_ARN_PATTERN,
+    OutputParametersLike,
+    SendPipelineExecutionStepFailure,
+    SendPipelineExecutionStepSuccess,
+)
+from .errors import ParamValidationError
+
+__all__ = [
+    "CallbackMessage",
+    "CallbackMessageLike",
+    "callback_request_token",
+]
+
+EXECUTING = "Executing"
+STOPPING = "Stopping"
+_TOKEN = re.compile(r"[A-Za-z0-9]{10}")
+_ARN = re.compile(PIPELINE_EXECUTION_ARN_PATTERN)
+#: The namespace of the deterministic ClientRequestTokens (uuid5).
+TOKEN_NAMESPACE = uuid.UUID("4d1b6a8e-5f0c-5b7e-9a3d-2c6f1e0b8a71")
+ANSWER_KINDS = ("success", "failure")
+
+
+def callback_request_token(callback_token: str, kind: str) -> str:
+    """The ClientRequestToken for answering ``callback_token`` with ``kind``
+    (``"success"`` or ``"failure"``): the same inputs always give the same 36-character
+    token, different inputs different ones."""
+    if kind not in ANSWER_KINDS:
+        raise ParamValidationError("kind", "must be 'success' or 'failure'")
+    return str(uuid.uuid5(TOKEN_NAMESPACE, f"sagemaker-stop/callback/{kind}/{callback_token}"))
+
+
+def _invalid(field: str, rule: str) -> ParamValidationError:
+    return ParamValidationError(f"callback message {field}", rule)
+
+
+@attrs.frozen
+class CallbackMessage:
+    """A Callback step's SQS message, validated."""
+
+    token: str
+    pipeline_execution_arn: str
+    arguments: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
+    #: ``"Executing"`` (the step started) or ``"Stopping"`` (its execution is stopping).
+    status: str = EXECUTING
+
+    @property
+    def is_stopping(self) -> bool:
+        return self.status == STOPPING
+
+    @classmethod
+    def parse(cls, body: Union[str, bytes, bytearray, Mapping[str, Any]]) -> CallbackMessage:
+        """Read a message body: JSON text (str or bytes) or the decoded object.  An SQS
+        message as returned by ``ReceiveMessage`` (a dict with ``Body``) is accepted too.
+        Raises :class:`ParamValidationError` naming the offending field."""
+        data: Any = body
+        if isinstance(data, (bytes, bytearray)):
+            try:
+                data = bytes(data).decode("utf-8")
+            except UnicodeDecodeError:
+                raise _invalid("body", "must be UTF-8 text") from None
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except (ValueError, RecursionError):
+                raise _invalid("body", "must be a JSON object") from None
+        if isinstance(data, Mapping) and "token" not in data and "Body" in data:
+            return cls.parse(data["Body"])  # a whole SQS message
+        if not isinstance(data, Mapping):
+            raise _invalid("body", f"must be a JSON object, not {type(data).__name__}")
+        token = data.get("token")
+        if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+            raise _invalid("token", "must be 10 letters or digits")
+        arn = data.get("pipelineExecutionArn")
+        if not isinstance(arn, str) or not _ARN.fullmatch(arn) or len(arn) > 2048:
+            raise _invalid("pipelineExecutionArn", "must be a pipeline execution ARN")
+        arguments = data.get("arguments")
+        if not isinstance(arguments, Mapping):
+            raise _invalid("arguments", "must be a JSON object")
+        status = data.get("status")
+        if status not in (EXECUTING, STOPPING):
+            raise _invalid("status", "must be 'Executing' or 'Stopping'")
+        return cls(token, arn, dict(arguments), status)
+
+    @classmethod
+    def of(cls, message: CallbackMessageLike) -> CallbackMessage:
+        """``message`` itself if it is a CallbackMessage, else :meth:`parse` it."""
+        return message if isinstance(message, CallbackMessage) else cls.parse(message)
+
+    def success(
+        self, output_parameters: OutputParametersLike = None
+    ) -> SendPipelineExecutionStepSuccess:
+        """The (deterministic) request answering this message with success."""
+        return SendPipelineExecutionStepSuccess(
+            callback_token=self.token,
+            output_parameters=output_parameters,
+            client_request_token=callback_request_token(self.token, "success"),
+        )
+
+    def failure(self, failure_reason: Optional[str] = None) -> SendPipelineExecutionStepFailure:
+        """The (deterministic) request answering this message with failure."""
+        return SendPipelineExecutionStepFailure(
+            callback_token=self.token,
+            failure_reason=failure_reason,
+            client_request_token=callback_request_token(self.token, "failure"),
+        )
+
+
+CallbackMessageLike = Union[CallbackMessage, str, bytes, bytearray, Mapping[str, Any]]
