@@ -158,7 +158,7 @@ class Profile:
     wins); ``credentials_file_keys`` says which keys came from the credentials file."""
 
     name: str
-    values: Mapping[str, Value] = attrs.field(factory=dict)
+    values: Mapping[str, Value] = attrs.field(factory=dict, repr=False)
     credentials_file_keys: frozenset[str] = frozenset()
     #: Whether any file has a section for this profile.
     exists: bool = False
@@ -179,11 +179,11 @@ class SharedConfig:
     config_file: str
     credentials_file: str
     #: profile name -> keys, from the config file.
-    config_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
+    config_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
     #: profile name -> keys, from the credentials file.
-    credentials_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
+    credentials_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
     #: ``[services NAME]`` sections.
-    services: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict)
+    services: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
 
     @classmethod
     def load(cls, environ: Mapping[str, str], home: Optional[str] = None) -> SharedConfig:

@@ -13,9 +13,10 @@ from .._config import Profile, SharedConfig, active_profile, configured_endpoint
 
 @attrs.frozen
 class Context:
-    environ: Mapping[str, str]
+    # Never in reprs: the environment and the files may hold keys.
+    environ: Mapping[str, str] = attrs.field(repr=False)
     home: str
-    shared: SharedConfig
+    shared: SharedConfig = attrs.field(repr=False)
     #: ``profile=`` given to the client (disables the environment provider).
     explicit_profile: Optional[str] = None
     #: The configured region (for STS), if any.

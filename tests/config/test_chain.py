@@ -140,3 +140,32 @@ def test_full_uri_server(home: Home, drivers: Drivers, server: Loopback) -> None
         )
         == "K"
     )
+
+
+def test_no_secret_in_any_repr_or_log(
+    home: Home, drivers: Drivers, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from sagemaker_stop._config import resolve_config
+
+    home.credentials(f"[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = {SECRET}\n")
+    env = {"AWS_SESSION_TOKEN": "ENVTOKEN-" + SECRET}
+    config = resolve_config(environ=env, home=str(home.path), region="us-east-1")
+    source = config.credential_source
+    assert source is not None
+    caplog.set_level(logging.DEBUG)
+    creds = source.get_sync(drivers.run)
+    assert "shared-files" in caplog.text
+    texts = [
+        repr(config),
+        repr(source),
+        repr(creds),
+        str(creds),
+        repr(source._state),  # type: ignore[attr-defined]
+        repr(home.shared()),
+        repr(home.shared().profile("default")),
+    ]
+    for text in texts:
+        assert SECRET not in text and "FILEKEY" not in text, text
+    assert SECRET not in caplog.text and "FILEKEY" not in caplog.text
