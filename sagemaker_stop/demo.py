@@ -1,0 +1,158 @@
+"""``make demo``: two real stops against the bundled emulator, narrated.
+
+Everything goes over loopback HTTP with real SigV4 signing (the emulator verifies every
+signature with its own code).  Simulated time runs 30 times faster than the wall clock.
+
+1. An execution reaches a Callback step.  ``stop_pipeline_execution`` leaves it
+   ``Stopping``; SageMaker puts a ``"status": "Stopping"`` message on the step's queue;
+   a consumer cleans up and answers ``SendPipelineExecutionStepFailure``; only then is
+   the execution ``Stopped``.
+2. An execution is in a Lambda step whose function runs past its timeout.  The stop
+   cannot interrupt the function: the execution stays ``Stopping`` until the timeout is
+   hit, and ends ``Failed``.
+
+Run it with ``python -m sagemaker_stop.demo`` or ``sagemaker-stop demo``; exits 0 when both
+stories end as SageMaker says they must.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Callable, Optional, TextIO
+
+SPEED = 30.0  # simulated seconds per real second
+QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/model-approvals"
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:export-model"
+
+
+class Narrator:
+    def __init__(self, out: TextIO, sim_now: Callable[[], float]) -> None:
+        self.out = out
+        self.start = time.monotonic()
+        self.sim_start = sim_now()
+        self.sim_now = sim_now
+
+    def say(self, text: str) -> None:
+        real = time.monotonic() - self.start
+        sim = self.sim_now() - self.sim_start
+        self.out.write(f"  [{real:5.1f} s | sim {sim:6.0f} s]  {text}\n")
+        self.out.flush()
+
+
+def _wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the emulator did not reach the expected state in time")
+        time.sleep(0.05)
+
+
+def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="sagemaker-stop demo", description="Two real stops against the emulator."
+    )
+    parser.add_argument(
+        "--speed", type=float, default=SPEED, help="simulated seconds per real second"
+    )
+    speed = parser.parse_args(argv).speed
+    from . import CallbackMessage, Credentials, SageMakerClient, WaitProgress
+    from .emulator import CallbackStep, LambdaStep, SageMakerEmulator, Step
+
+    with SageMakerEmulator(speed=speed, stop_delay=3.0) as emu:
+        creds = emu.credentials
+        client = SageMakerClient(
+            region=emu.region,
+            endpoint_url=emu.endpoint_url,
+            credentials=Credentials(creds.access_key_id, creds.secret_access_key),
+        )
+        n = Narrator(out, lambda: emu.now)
+        out.write(
+            f"SageMaker Pipelines emulator at {emu.endpoint_url} "
+            f"(simulated time x{speed:g}; every request SigV4-verified)\n\n"
+        )
+
+        last: list[str] = []
+
+        def progress(p: WaitProgress) -> None:
+            text = f"{p.status}: {p.waiting_for}" if p.waiting_for else str(p.status)
+            if not last or last[-1] != text:  # report changes, not every poll
+                last.append(text)
+                n.say(f"waiting ... {text}")
+
+        with client as sm:
+            # --- 1. a Callback step holds the stop -------------------------------
+            out.write("1. Stopping an execution that is in a Callback step\n")
+            emu.create_pipeline(
+                "train-and-approve",
+                steps=[
+                    Step("Preprocess", "Processing", duration=30),
+                    CallbackStep("ApproveModel", QUEUE, arguments={"model": "churn-v7"}),
+                    Step("Deploy", "Training", duration=60),
+                ],
+            )
+            arn = emu.start_execution("train-and-approve")
+            n.say(f"started {arn}")
+            _wait_until(lambda: bool(emu.queue_messages(QUEUE)))
+            started = CallbackMessage.parse(emu.receive_messages(QUEUE)[0])
+            n.say(
+                f"Callback step ApproveModel is running: its queue got the "
+                f"{started.status!r} message (token {started.token})"
+            )
+            resp = sm.stop_pipeline_execution(arn)
+            n.say(
+                f"stop_pipeline_execution -> HTTP {resp.http_status} "
+                f"(request id {resp.request_id})"
+            )
+            status = sm.describe_pipeline_execution(arn).status
+            n.say(f"execution status: {status}")
+
+            def consumer() -> None:  # what an SQS consumer of the step's queue does
+                _wait_until(lambda: bool(emu.queue_messages(QUEUE)))
+                message = CallbackMessage.parse(emu.receive_messages(QUEUE)[0])
+                n.say(f"consumer: got status={message.status!r} token={message.token}")
+                n.say("consumer: cleaning up the approval request ...")
+                time.sleep(45 / speed)
+                sm.answer_callback_failure(message, "Stopped by user; approval withdrawn")
+                n.say("consumer: answered SendPipelineExecutionStepFailure")
+
+            worker = threading.Thread(target=consumer)
+            worker.start()
+            try:
+                final = sm.wait_for_pipeline_execution(
+                    arn, timeout=30, poll=0.2, max_poll=0.5, on_progress=progress
+                )
+            finally:
+                worker.join()
+            n.say(f"execution status: {final.status}")
+            first_ok = final.status == "Stopped"
+
+            # --- 2. a Lambda step cannot be stopped ------------------------------
+            out.write("\n2. Stopping an execution that is in a Lambda step\n")
+            emu.create_pipeline(
+                "export",
+                steps=[LambdaStep("ExportModel", FUNCTION, duration=900, timeout=120)],
+            )
+            arn = emu.start_execution("export")
+            n.say(f"started {arn}: the function runs 900 s, its timeout is 120 s")
+            _wait_until(lambda: emu.step_status(arn, "ExportModel") == "Executing")
+            n.say("stop_and_wait(arn): stop, then wait for a final status")
+            final = sm.stop_and_wait(
+                arn, timeout=60, poll=0.2, max_poll=1.0, on_progress=progress
+            )
+            n.say(f"execution status: {final.status}: {final.failure_reason}")
+            second_ok = final.status == "Failed"
+
+    out.write(
+        "\nSummary: a Callback step holds a stop until its Stopping message is answered;\n"
+        "a Lambda step holds it until the function ends (finished: Stopped; timed out: "
+        "Failed).\n"
+    )
+    return 0 if first_ok and second_ok else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
