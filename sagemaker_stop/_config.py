@@ -26,6 +26,7 @@ import configparser
 import os
 import re
 import shlex
+import urllib.parse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -296,6 +297,20 @@ def configured_endpoint_url(
     return profile.get("endpoint_url") or None
 
 
+def check_endpoint_url(url: str) -> str:
+    """botocore's ``is_valid_endpoint_url``, roughly: an http(s) URL with a host."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        valid = parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigurationError(
+            f"invalid endpoint_url {url!r}: expected http(s)://host[:port][/path]"
+        )
+    return url
+
+
 def _bool_setting(
     argument: Optional[bool],
     environ: Mapping[str, str],
@@ -393,6 +408,8 @@ def resolve_config(
 
     if endpoint_url is None:
         endpoint_url = configured_endpoint_url(SERVICE_ID, env, shared, active)
+    if endpoint_url is not None:
+        check_endpoint_url(endpoint_url)
 
     if max_attempts is None:
         raw = env_get(env, "AWS_MAX_ATTEMPTS") or active.get("max_attempts")

@@ -162,3 +162,9 @@ async def test_static_source_async() -> None:
         raise AssertionError("no flow is run")
 
     assert await source.get_async(never) is creds
+
+
+@pytest.mark.parametrize("url", ["localhost:4566", "ftp://x", "http://", "http://[::1", ""])
+def test_invalid_endpoint_urls(home: Home, url: str) -> None:
+    with pytest.raises(ConfigurationError, match="invalid endpoint_url"):
+        cfg(home, endpoint_url=url)
