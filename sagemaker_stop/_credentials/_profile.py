@@ -99,7 +99,11 @@ class SharedFilesProvider:
             return creds
         token_file = profile.get("web_identity_token_file")
         if token_file:
-            role_arn = profile.get("role_arn") or ""
+            role_arn = profile.get("role_arn")
+            if not role_arn:
+                raise CredentialsError(
+                    f"profile {name!r} has web_identity_token_file but no role_arn"
+                )
             creds = yield from assume_role_with_web_identity(
                 self.context,
                 token_file=token_file,
@@ -147,7 +151,7 @@ class SharedFilesProvider:
                         f"profile {name!r} is its own source_profile but has no static keys"
                     )
                 return static
-            if source_profile in visited or source_profile == name:
+            if source_profile in visited:
                 chain = " -> ".join((*visited, name, source_profile))
                 raise CredentialsError(f"source_profile loop: {chain}")
             source = self._get_profile(source_profile, name)

@@ -655,6 +655,10 @@ def test_assume_role_chain_via_process_and_env_source(
         ),
         ("[profile p]\nsso_session = corp\nsso_account_id = 1\n", "'p' is an SSO"),
         ("[profile p]\nsso_start_url = https://x\n", "does not support"),
+        (
+            "[profile p]\nrole_arn = a\nsource_profile = w\n[profile w]\nweb_identity_token_file = /t\n",
+            "'w' has web_identity_token_file but no role_arn",
+        ),
         ("[profile p]\naws_access_key_id = A\n", "has aws_access_key_id but not"),
         ("[profile p]\naws_secret_access_key = S\n", "has aws_secret_access_key but not"),
     ],
