@@ -31,6 +31,7 @@ from ._effects import (
     Timeouts,
     TransportFailure,
 )
+from ._pools import AsyncClientPools
 
 T = TypeVar("T")
 
@@ -199,7 +200,7 @@ class SyncIO:
 class AsyncIO:
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: Union[httpx.AsyncClient, AsyncClientPools],
         credentials: Any,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:

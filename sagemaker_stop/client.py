@@ -42,6 +42,7 @@ from ._operations import (
     StopPipelineExecution,
     StopPipelineExecutionResponse,
 )
+from ._pools import AsyncClientPools
 from ._retry import RetryPolicy, RetryStrategy
 from ._waiter import DEFAULT_MAX_POLL, DEFAULT_POLL, DEFAULT_WAIT_TIMEOUT, ProgressHook
 from .callback import CallbackMessage, CallbackMessageLike
@@ -388,8 +389,10 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> None:
         super().__init__(region, credentials, endpoint_url, max_attempts, timeout, **options)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(
-            limits=_default_limits()
+        # An owned pool is several small httpx pools: one slows down as concurrency
+        # rises (encode/httpx#3215; see _pools.py).
+        self._http: Union[httpx.AsyncClient, AsyncClientPools] = (
+            http_client if http_client is not None else AsyncClientPools()
         )
         self._io = AsyncIO(self._http, self.config.credential_source)
 
