@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import attrs
 
@@ -124,7 +124,7 @@ def endpoint_in_partition(region: str, p: Partition, *, use_fips: bool, use_dual
     return f"https://api.sagemaker.{region}.{p.dns_suffix}"
 
 
-def sts_endpoint(region: str | None) -> str:
+def sts_endpoint(region: Optional[str]) -> str:
     """The regional STS endpoint (``https://sts.{region}.{dnsSuffix}``), or the global
     ``https://sts.amazonaws.com`` when no region is known."""
     if not region:

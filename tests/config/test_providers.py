@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 
@@ -260,7 +260,7 @@ def test_container_relative_uri_targets_ecs_host(home: Home) -> None:
 
 @pytest.mark.parametrize("token", ["bad\r\nheader", None])
 def test_container_token_problems(
-    home: Home, drivers: Drivers, server: Loopback, token: str | None
+    home: Home, drivers: Drivers, server: Loopback, token: Optional[str]
 ) -> None:
     env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/c"}
     if token is None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Optional
+
 import pytest
 
 from sagemaker_stop._config import ClientConfig, resolve_config
@@ -13,7 +15,7 @@ from sagemaker_stop.errors import ConfigurationError
 from .conftest import Home
 
 
-def cfg(home: Home, env: dict[str, str] | None = None, **kwargs: object) -> ClientConfig:
+def cfg(home: Home, env: Optional[dict[str, str]] = None, **kwargs: object) -> ClientConfig:
     return resolve_config(environ=env or {}, home=str(home.path), **kwargs)  # type: ignore[arg-type]
 
 
