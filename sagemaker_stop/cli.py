@@ -479,9 +479,11 @@ class Console:
     def out(self, text: str) -> None:
         print(text, file=self.stdout)
 
-    def error(self, exc: BaseException) -> None:
+    def error(self, exc: BaseException, about: Optional[str] = None) -> None:
+        """One line on stderr: ``error: [ARN: ]Code: message (request id ...)``."""
         self.clear()
-        print(f"error: {error_line(exc)}", file=self.stderr)
+        prefix = f"{about}: " if about else ""
+        print(f"error: {prefix}{error_line(exc)}", file=self.stderr)
 
     def note(self, text: str) -> None:
         """A human note on stderr (never in json mode's stdout)."""
@@ -778,21 +780,10 @@ def _report(console: Console, outcomes: list[Outcome]) -> int:
         console.out(to_json({"Executions": [o.to_json() for o in outcomes], "ExitCode": code}))
     for outcome in outcomes:
         if outcome.error is not None and not outcome.timed_out:
-            console.error(outcome.error if len(outcomes) == 1 else _Prefixed(outcome))
+            console.error(outcome.error, None if len(outcomes) == 1 else outcome.arn)
         elif not console.json:
             console.out(outcome.text())
     return code
-
-
-class _Prefixed(Exception):
-    """An execution's error with its ARN in front (several executions)."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        assert outcome.error is not None
-        super().__init__(f"{outcome.arn}: {error_line(outcome.error)}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 # --------------------------------------------------------------------------- status
