@@ -23,6 +23,7 @@ from ._shapes import (
     check_int_range,
     check_length,
     check_pattern,
+    check_required,
     members_from_json,
     members_to_json,
     parse_int,
@@ -187,6 +188,19 @@ _MAX_RESULTS = wire(
 _SORT_ORDER = wire("SortOrder", default=None, validator=check_enum("SortOrder", SORT_ORDERS))
 
 
+def _required_arn_field() -> Any:
+    return wire(
+        "PipelineExecutionArn",
+        validator=[
+            check_required("PipelineExecutionArn"),
+            check_length("PipelineExecutionArn", 1, 2048),
+            check_pattern(
+                "PipelineExecutionArn", _PIPELINE_EXECUTION_ARN, PIPELINE_EXECUTION_ARN_PATTERN
+            ),
+        ]
+    )
+
+
 def _opt_str(name: str) -> Any:
     return wire(name, parse=parse_str, default=None)
 
@@ -197,6 +211,7 @@ def _opt_time(name: str) -> Any:
 
 def callback_token_validators() -> list[Any]:
     return [
+        check_required("CallbackToken"),
         check_length("CallbackToken", 10, 10),
         check_pattern("CallbackToken", _CALLBACK_TOKEN, CALLBACK_TOKEN_PATTERN),
     ]
@@ -244,7 +259,7 @@ class DescribePipelineExecution(
     target: ClassVar[str] = "SageMaker.DescribePipelineExecution"
     response_type: ClassVar[type[Any]] = DescribePipelineExecutionResponse
 
-    pipeline_execution_arn: str = _arn_field()
+    pipeline_execution_arn: str = _required_arn_field()
 
 
 # --- ListPipelineExecutions ----------------------------------------------------------
@@ -290,6 +305,7 @@ class ListPipelineExecutions(Operation[ListPipelineExecutionsResponse]):
     pipeline_name: str = wire(
         "PipelineName",
         validator=[
+            check_required("PipelineName"),
             check_length("PipelineName", 1, 2048),
             check_pattern("PipelineName", _PIPELINE_NAME_OR_ARN, PIPELINE_NAME_OR_ARN_PATTERN),
         ],
@@ -464,7 +480,7 @@ class ListPipelineExecutionSteps(
     target: ClassVar[str] = "SageMaker.ListPipelineExecutionSteps"
     response_type: ClassVar[type[Any]] = ListPipelineExecutionStepsResponse
 
-    pipeline_execution_arn: str = _arn_field()
+    pipeline_execution_arn: str = _required_arn_field()
     next_token: Optional[str] = _NEXT_TOKEN
     max_results: Optional[int] = _MAX_RESULTS
     sort_order: Optional[str] = _SORT_ORDER

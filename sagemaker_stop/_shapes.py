@@ -228,3 +228,11 @@ def check_aware_datetime(wire_name: str) -> Callable[[Any, Any, Any], None]:
             raise ParamValidationError(wire_name, "must be timezone-aware")
 
     return check
+
+
+def check_required(wire_name: str) -> Callable[[Any, Any, Any], None]:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if value is None:
+            raise ParamValidationError(wire_name, "is required")
+
+    return check

@@ -1,0 +1,142 @@
+"""CallbackMessage parsing and deterministic, idempotent answers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from sagemaker_stop import (
+    CallbackMessage,
+    ConflictException,
+    ParamValidationError,
+    SendPipelineExecutionStepFailure,
+    SendPipelineExecutionStepSuccess,
+)
+from sagemaker_stop.callback import callback_request_token
+
+from .conftest import QUEUE, World
+
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc123"
+GOOD = {"token": "Ab3dEf7hIj", "pipelineExecutionArn": ARN, "arguments": {"a": 1}, "status": "Stopping"}
+
+
+@pytest.mark.parametrize("form", ["str", "bytes", "bytearray", "dict", "sqs"])
+def test_a_message_parses_from_every_form(form: str) -> None:
+    text = json.dumps(GOOD)
+    body = {
+        "str": text,
+        "bytes": text.encode(),
+        "bytearray": bytearray(text.encode()),
+        "dict": GOOD,
+        "sqs": {"MessageId": "m-1", "Body": text},
+    }[form]
+    message = CallbackMessage.parse(body)
+    assert message == CallbackMessage("Ab3dEf7hIj", ARN, {"a": 1}, "Stopping")
+    assert message.is_stopping
+    assert CallbackMessage.of(message) is message
+    assert CallbackMessage.of(text) == message
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"\xff\xfe", "body"),
+        ("not json", "body"),
+        ("[1, 2]", "body"),
+        ("[" * 100_000, "body"),
+        (42, "body"),
+        ({**GOOD, "token": None}, "token"),
+        ({k: v for k, v in GOOD.items() if k != "token"}, "token"),
+        ({**GOOD, "token": "short"}, "token"),
+        ({**GOOD, "token": "Ab3dEf7hIj!"}, "token"),
+        ({**GOOD, "token": "Ab3dEf7h-j"}, "token"),
+        ({**GOOD, "token": 1234567890}, "token"),
+        ({**GOOD, "pipelineExecutionArn": "arn:aws:sagemaker:us-east-1:1:pipeline/p"}, "pipelineExecutionArn"),
+        ({**GOOD, "pipelineExecutionArn": ARN + "x" * 2048}, "pipelineExecutionArn"),
+        ({k: v for k, v in GOOD.items() if k != "pipelineExecutionArn"}, "pipelineExecutionArn"),
+        ({**GOOD, "arguments": []}, "arguments"),
+        ({k: v for k, v in GOOD.items() if k != "arguments"}, "arguments"),
+        ({**GOOD, "status": "Stopped"}, "status"),
+        ({k: v for k, v in GOOD.items() if k != "status"}, "status"),
+    ],
+)
+def test_bad_messages_are_refused_naming_the_field(body: object, field: str) -> None:
+    with pytest.raises(ParamValidationError) as caught:
+        CallbackMessage.parse(body)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.field == f"callback message {field}"
+
+
+def test_request_tokens_are_deterministic_per_token_and_kind() -> None:
+    success = callback_request_token("Ab3dEf7hIj", "success")
+    assert success == callback_request_token("Ab3dEf7hIj", "success")
+    assert success != callback_request_token("Ab3dEf7hIj", "failure")
+    assert success != callback_request_token("Ab3dEf7hIk", "success")
+    assert 32 <= len(success) <= 128 and uuid.UUID(success).version == 5
+    with pytest.raises(ParamValidationError):
+        callback_request_token("Ab3dEf7hIj", "maybe")
+
+
+def test_answers_carry_the_derived_token() -> None:
+    message = CallbackMessage.parse(GOOD)
+    yes = message.success({"out": "1"})
+    assert isinstance(yes, SendPipelineExecutionStepSuccess)
+    assert yes.to_json() == {
+        "CallbackToken": "Ab3dEf7hIj",
+        "OutputParameters": [{"Name": "out", "Value": "1"}],
+        "ClientRequestToken": callback_request_token("Ab3dEf7hIj", "success"),
+    }
+    no = message.failure("cleaned up")
+    assert isinstance(no, SendPipelineExecutionStepFailure)
+    assert no.to_json() == {
+        "CallbackToken": "Ab3dEf7hIj",
+        "FailureReason": "cleaned up",
+        "ClientRequestToken": callback_request_token("Ab3dEf7hIj", "failure"),
+    }
+    assert message.success() == message.success()  # equal values: same request
+
+
+def test_a_redelivered_message_is_answered_with_the_same_request(world: World) -> None:
+    sm = world.client()
+    arn = world.emu.start_execution(world.callback_pipeline())
+    world.time.sleep(11)
+    (raw,) = world.emu.receive_messages(QUEUE)
+    message = CallbackMessage.parse(raw)
+    assert message.status == "Executing" and not message.is_stopping
+    first = sm.answer_callback_success(raw, {"approved": "true"})
+    again = sm.answer_callback_success(json.dumps(raw), {"approved": "true"})  # redelivery
+    assert first.pipeline_execution_arn == again.pipeline_execution_arn == arn
+    answers = world.emu.requests_for("SendPipelineExecutionStepSuccess")
+    assert len({a.client_request_token for a in answers}) == 1
+    assert [a.status for a in answers] == [200, 200]
+    # answering the other way afterwards is refused by the service: one answer only
+    with pytest.raises(ConflictException):
+        sm.answer_callback_failure(message, "too late")
+    steps = world.collect(sm, "iter_pipeline_execution_steps", arn, sort_order="Ascending")
+    approve = steps[1]
+    assert approve.status == "Succeeded" and approve.metadata.callback is not None
+    assert approve.metadata.callback.callback_token == message.token
+    assert [(p.name, p.value) for p in approve.metadata.callback.output_parameters] == [
+        ("approved", "true")
+    ]
+
+
+def test_the_plain_operations_send_what_they_are_given(world: World) -> None:
+    sm = world.client()
+    arn = world.emu.start_execution(world.callback_pipeline())
+    world.time.sleep(11)
+    token = world.emu.callback_token(arn)
+    answered = sm.send_pipeline_execution_step_failure(token, "no", "r" * 40)
+    assert answered.pipeline_execution_arn == arn
+    (request,) = world.emu.requests_for("SendPipelineExecutionStepFailure")
+    assert request.json == {"CallbackToken": token, "FailureReason": "no", "ClientRequestToken": "r" * 40}
+    assert world.emu.execution_status(arn) == "Failed"
+    described = sm.describe_pipeline_execution(arn)
+    assert described.failure_reason is not None and "no" in described.failure_reason
+    with pytest.raises(ConflictException):
+        sm.send_pipeline_execution_step_success(token, [("k", "v")])
+    (request,) = world.emu.requests_for("SendPipelineExecutionStepSuccess")
+    assert request.json["OutputParameters"] == [{"Name": "k", "Value": "v"}]
+    assert len(request.json["ClientRequestToken"]) == 36  # generated (uuid4)
