@@ -12,15 +12,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple, Optional
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.credentials import ReadOnlyCredentials
 
 from ._credentials._types import Credentials
 
 SERVICE = "sagemaker"
+
+
+class ReadOnlyCredentials(NamedTuple):
+    """The shape of ``botocore.credentials.ReadOnlyCredentials`` (what SigV4Auth reads),
+    without importing ``botocore.credentials``: it drags in botocore's config, endpoint,
+    parser and model modules (~15 ms and ~1.5 MiB at import)."""
+
+    access_key: str
+    secret_key: str
+    token: Optional[str]
 
 
 class _SigV4(SigV4Auth):
@@ -44,10 +53,19 @@ class _SigV4(SigV4Auth):
         result: str = self._sign(k_signing, string_to_sign, hex=True)
         return result
 
+    def headers_to_sign(self, request: Any) -> Any:
+        # SigV4Auth computes this twice per signature (canonical request, then the
+        # Authorization header) from unchanged headers; keep the first answer.
+        cached = request.context.get("_headers_to_sign")
+        if cached is None:
+            cached = request.context["_headers_to_sign"] = super().headers_to_sign(request)
+        return cached
+
     def sign_at(self, request: AWSRequest, when: datetime.datetime) -> None:
         """``SigV4Auth.add_auth`` with ``when`` instead of the local clock."""
         request.context["timestamp"] = when.strftime(SIGV4_TIMESTAMP)
         self._modify_request_before_signing(request)
+        request.context.pop("_headers_to_sign", None)  # headers are final from here on
         canonical_request = self.canonical_request(request)
         string_to_sign = self.string_to_sign(request, canonical_request)
         signature = self.signature(string_to_sign, request)
