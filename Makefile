@@ -22,5 +22,13 @@ test: lint
 demo: $(STAMP)
 	$(PY) -m sagemaker_stop.demo
 
+# Side-by-side with boto3 and aiobotocore (the `bench` extra); see bench/README.md.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench --json bench/results.json --chart bench/bench.png
+
+bench-quick: $(STAMP)
+	$(PY) -m bench --quick
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

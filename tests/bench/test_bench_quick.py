@@ -1,0 +1,47 @@
+"""The benchmark's quick mode runs and gives sane numbers (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from bench import run
+
+
+def test_quick_mode_measures_the_project_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    libs = [run.PROJECT, run.ONE_POOL]
+    libs += [lib for lib in ("boto3", "aiobotocore") if importlib.util.find_spec(lib)]
+    out_json = tmp_path / "results.json"
+    results = run.main(["--quick", "--libs", ",".join(libs), "--json", str(out_json),
+                        "--chart", "none"])
+
+    ours = results[run.PROJECT]
+    assert 0 < ours["cold"] < 60
+    assert 1 < ours["rss"] < 4096
+    for metric in ("sync", *(f"async@{n}" for n in run.CONCURRENCY)):
+        assert ours[metric] > 0, metric
+    assert all(results[run.ONE_POOL][f"async@{n}"] > 0 for n in run.CONCURRENCY)
+    printed = capsys.readouterr().out
+    assert "cold start" in printed and "async calls/s, concurrency 32" in printed
+    assert run.PROJECT in printed.splitlines()[0]
+    assert out_json.read_text().startswith("{")
+    for lib in libs[2:]:
+        assert results[lib]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="no matplotlib")
+def test_chart_is_written(tmp_path: Path) -> None:
+    fake = {
+        run.PROJECT: {"cold": 0.2, "rss": 36.0, "sync": 2000.0,
+                      **{f"async@{n}": 1000.0 for n in run.CONCURRENCY}},
+        "boto3": {"cold": 0.25, "rss": 57.0, "sync": 1800.0},
+    }
+    path = tmp_path / "bench.png"
+    run.chart(fake, str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = run.table(fake)
+    assert "0.80" in table and "NOT met" in table
