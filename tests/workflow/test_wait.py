@@ -227,3 +227,17 @@ def test_wait_arguments_are_checked_before_sending(
         sm.wait_for_pipeline_execution("not-an-arn")
     assert bad_arn.value.field == "PipelineExecutionArn"
     assert world.emu.requests == []
+
+
+def test_a_plain_step_holding_a_stop_is_named_too(world: World) -> None:
+    from sagemaker_stop.emulator import Step
+
+    world.emu._model.stop_delay = 30.0
+    world.emu.create_pipeline("plain", [Step("Train", "Training", 1000)])
+    arn = world.emu.start_execution("plain")
+    sm = world.client()
+    progress: list[WaitProgress] = []
+    final = sm.stop_and_wait(arn, timeout=300, poll=10, on_progress=progress.append)
+    assert final.status == "Stopped"
+    assert progress[0].waiting_for == "Training step Train is stopping"
+    assert progress[0].queue_url is None and progress[0].function_arn is None
