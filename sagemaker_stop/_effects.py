@@ -59,13 +59,6 @@ class HttpRequest:
     #: None: the shell's client default.
     timeouts: Optional[Timeouts] = None
 
-    def header(self, name: str) -> Optional[str]:
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return value
-        return None
-
 
 @attrs.frozen(eq=False)
 class HttpResponse:
@@ -93,10 +86,6 @@ class TransportFailure:
     kind: str
     detail: str
     cause: Optional[BaseException] = attrs.field(default=None, repr=False)
-
-    @property
-    def is_timeout(self) -> bool:
-        return self.kind in _TIMEOUT_KINDS
 
     def to_error(self) -> SageMakerError:
         """The typed exception users see; the original exception is its ``__cause__``."""
