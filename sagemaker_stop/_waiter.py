@@ -67,6 +67,23 @@ class WaitTimeoutError(SageMakerError):
     def last_status(self) -> Optional[str]:
         return None if self.last_description is None else self.last_description.status
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (
+            _rebuild_wait_timeout,
+            (self.message, self.pipeline_execution_arn, self.timeout, self.last_description),
+        )
+
+
+def _rebuild_wait_timeout(
+    message: str,
+    arn: Optional[str],
+    timeout: Optional[float],
+    last: Optional[DescribePipelineExecutionResponse],
+) -> WaitTimeoutError:
+    return WaitTimeoutError(
+        message, pipeline_execution_arn=arn, timeout=timeout, last_description=last
+    )
+
 
 @attrs.frozen
 class WaitProgress:
@@ -189,7 +206,10 @@ def _wait(
                     waiting_for = None if step is None else describe_holding(step)
                 on_progress(
                     WaitProgress(
-                        core.clock() - started, description.status, description, step,
+                        core.clock() - started,
+                        description.status,
+                        description,
+                        step,
                         waiting_for,
                     )
                 )
@@ -238,9 +258,7 @@ def _stop_then_wait(
     try:
         yield from call(core, stop)
     except ConflictException:
-        description = yield from call(
-            core, DescribePipelineExecution(stop.pipeline_execution_arn)
-        )
+        description = yield from call(core, DescribePipelineExecution(stop.pipeline_execution_arn))
         if not description.is_terminal:
             raise  # a conflict that is not "already finished": do not hide it
         wait.close()

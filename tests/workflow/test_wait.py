@@ -241,3 +241,15 @@ def test_a_plain_step_holding_a_stop_is_named_too(world: World) -> None:
     assert final.status == "Stopped"
     assert progress[0].waiting_for == "Training step Train is stopping"
     assert progress[0].queue_url is None and progress[0].function_arn is None
+
+
+def test_wait_timeout_errors_survive_pickling() -> None:
+    import pickle
+
+    from sagemaker_stop import DescribePipelineExecutionResponse
+
+    last = DescribePipelineExecutionResponse(pipeline_execution_status="Stopping")
+    error = WaitTimeoutError("late", pipeline_execution_arn="a", timeout=5.0, last_description=last)
+    copy = pickle.loads(pickle.dumps(error))
+    assert isinstance(copy, WaitTimeoutError) and str(copy) == str(error)
+    assert (copy.pipeline_execution_arn, copy.timeout, copy.last_status) == ("a", 5.0, "Stopping")
