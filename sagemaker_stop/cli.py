@@ -74,10 +74,7 @@ STATUSES = (
 
 def worst(codes: Sequence[int]) -> int:
     """The exit code of several outcomes: the most serious one (0 when there are none)."""
-    for code in _PRECEDENCE:
-        if code in codes:
-            return code
-    return max(codes, default=EXIT_OK)
+    return min(codes, key=_PRECEDENCE.index, default=EXIT_OK)
 
 
 class UsageError(Exception):
@@ -423,10 +420,6 @@ def step_json(step: PipelineExecutionStep) -> dict[str, Any]:
         "StepStatus": step.status,
         "StartTime": step.start_time,
     }
-    if step.end_time is not None:
-        out["EndTime"] = step.end_time
-    if step.failure_reason is not None:
-        out["FailureReason"] = step.failure_reason
     callback, lam = step.metadata.callback, step.metadata.lambda_
     if callback is not None:
         out["CallbackToken"] = callback.callback_token
@@ -567,7 +560,7 @@ class Outcome:
             return f"{self.arn}\terror: {error_line(self.error)}"
         if self.timed_out:
             return f"{self.arn}\ttimed out (still {self.status})"
-        if self.stop == "already ended" and self.description is None:
+        if self.stop == "already ended":
             return f"{self.arn}\talready ended" + (f" ({self.status})" if self.status else "")
         if self.stop == "already stopping" and self.description is None:
             return f"{self.arn}\talready Stopping"

@@ -1,0 +1,462 @@
+"""``sagemaker_stop.cli`` in-process: parsing, formatting, exit codes and every command
+against the emulator (these runs count toward coverage; the subprocess ones do not)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import sys
+import types
+from typing import Any, Callable
+
+import pytest
+
+from sagemaker_stop import (
+    ConfigurationError,
+    ConflictException,
+    NoCredentialsError,
+    ParamValidationError,
+    ResourceNotFound,
+    WaitTimeoutError,
+    cli,
+)
+from sagemaker_stop.emulator import SageMakerEmulator
+
+from .conftest import FUNCTION, QUEUE, Result, in_callback, missing_arn, stopping, when
+
+Run = Callable[..., Result]
+
+
+# --------------------------------------------------------------------------- pure parts
+
+
+def test_worst_precedence() -> None:
+    assert cli.worst([]) == 0
+    assert cli.worst([0, 3, 4]) == 4
+    assert cli.worst([3, 4, 1, 0]) == 1
+    assert cli.worst([1, 2]) == 2
+    assert cli.worst([0, 3]) == 3
+    assert cli.worst([2, 130]) == 130
+
+
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [
+        (ResourceNotFound("x"), 1),
+        (ConflictException("x"), 1),
+        (ParamValidationError("F", "bad"), 2),
+        (ConfigurationError("no region"), 2),
+        (NoCredentialsError("none"), 2),
+        (cli.UsageError("x"), 2),
+        (WaitTimeoutError("slow"), 3),
+        (KeyboardInterrupt(), 130),
+        (RuntimeError("boom"), 1),
+        (cli.Declined("no"), 1),
+    ],
+)
+def test_exit_code_for(exc: BaseException, code: int) -> None:
+    assert cli.exit_code_for(exc) == code
+
+
+def test_error_line_and_json() -> None:
+    exc = ResourceNotFound("gone\nreally", request_id="rid-1", http_status=400)
+    assert cli.error_line(exc) == "ResourceNotFound: gone really (HTTP 400, request id rid-1)"
+    assert cli.error_json(exc) == {
+        "Code": "ResourceNotFound", "Message": "gone\nreally", "HttpStatus": 400,
+        "RequestId": "rid-1",
+    }
+    assert cli.error_line(ParamValidationError("F", "bad")) == "ParamValidationError: Invalid F: bad"
+    assert cli.error_line(cli.UsageError("plain")) == "plain"
+    assert cli.error_line(OSError("disk")) == "OSError: disk"
+    assert cli.error_json(OSError("disk")) == {"Code": "OSError", "Message": "disk"}
+
+
+def test_to_json_datetimes() -> None:
+    when_ = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    assert json.loads(cli.to_json({"t": when_})) == {"t": "2026-01-02T03:04:05+00:00"}
+    with pytest.raises(TypeError):
+        cli.to_json({"x": object()})
+
+
+def test_globals_before_or_after_the_command() -> None:
+    args = cli.parse_args(["--region", "eu-west-1", "stop", "--output", "json", "A"])
+    assert (args.region, args.output, args.arns) == ("eu-west-1", "json", ["A"])
+    args = cli.parse_args(["--output", "json", "stop", "--region", "us-west-2", "A"])
+    assert (args.region, args.output) == ("us-west-2", "json")
+    args = cli.parse_args(["stop", "A"])
+    assert (args.region, args.output, args.debug, args.max_attempts) == (None, "text", False, None)
+    args = cli.parse_args(
+        ["--output", "json", "callback", "succeed", "--token", "T", "--output", "a=b=c"]
+    )
+    assert (args.output, args.outputs) == ("json", [("a", "b=c")])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["stop", "--timeout", "0", "A"], "must be a number of seconds > 0"),
+        (["stop", "--timeout", "nan", "A"], "must be a number of seconds > 0"),
+        (["stop", "--timeout", "soon", "A"], "not a number"),
+        (["--max-attempts", "0", "stop", "A"], "must be at least 1"),
+        (["--max-attempts", "x", "stop", "A"], "not an integer"),
+        (["callback", "succeed", "--token", "T", "--output", "novalue"], "expected NAME=VALUE"),
+        (["stop", "--status", "Running", "--pipeline", "p"], "invalid choice"),
+        (["callback", "fail", "--token", "T"], "--reason"),
+        ([], "required"),
+    ],
+)
+def test_argparse_errors_exit_2(argv: list[str], message: str) -> None:
+    out, err = cli_streams()
+    assert cli.run(argv, stdout=out, stderr=err) == 2
+    assert message in err.getvalue() and out.getvalue() == ""
+
+
+def cli_streams() -> tuple[Any, Any]:
+    from .conftest import FakeStream
+
+    return FakeStream(), FakeStream()
+
+
+def test_help_and_version_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    out, err = cli_streams()
+    assert cli.run(["--version"], stdout=out, stderr=err) == 0
+    assert out.getvalue().startswith("sagemaker-stop ")
+    out, err = cli_streams()
+    assert cli.run(["status", "--help"], stdout=out, stderr=err) == 0
+    assert "held" in out.getvalue() or "holds" in out.getvalue()
+
+
+def test_main_returns_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["sagemaker-stop", "--version"])
+    assert cli.main() == 0
+    assert cli.main(["stop"]) == 2
+
+
+# --------------------------------------------------------------------------- stop
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["stop"], "at least one execution ARN"),
+        (["stop", "--status", "Executing", "A"], "--status goes with --pipeline"),
+        (["stop", "--yes", "A"], "--yes goes with --pipeline"),
+        (["stop", "--dry-run", "A"], "--dry-run goes with --pipeline"),
+        (["stop", "--pipeline", "p", "A"], "not both"),
+        (["stop", "--pipeline", "p", "--client-request-token", "t" * 40], "single ARN"),
+        (["stop", "--pipeline", "bad name!", "--yes"], "Invalid PipelineName"),
+    ],
+)
+def test_stop_usage_errors(run: Run, emu: SageMakerEmulator, argv: list[str], message: str) -> None:
+    result = run(*argv)
+    assert result.code == 2 and message in result.err and result.out == ""
+    assert emu.requests == []
+
+
+def test_stop_and_already_ended(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    token = "t" * 40
+    result = run("stop", "--client-request-token", token, arn)
+    assert (result.code, result.out) == (0, f"{arn}\tstop requested\n")
+    assert emu.requests_for("StopPipelineExecution")[0].client_request_token == token
+    emu.send_step_success(emu.callback_token(arn))
+    result = run("stop", arn)  # ConflictException + a terminal description
+    assert (result.code, result.out) == (0, f"{arn}\talready ended (Stopped)\n")
+
+
+def test_wait_progress_on_a_terminal(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    # answer once a progress report has looked for the holding step
+    when(lambda: bool(emu.requests_for("ListPipelineExecutionSteps")),
+         lambda: emu.send_step_failure(emu.callback_token(arn), "x"))
+    result = run("stop", "--wait", "--poll-interval", "0.05", arn, tty_err=True)
+    assert (result.code, result.out) == (0, f"{arn}\tStopped\n")
+    assert "\r[" in result.err
+    assert "Stopping: Callback step Ext is waiting for SendPipelineExecutionStepSuccess/Failure" in result.err
+    assert result.err.endswith("\r")  # the progress line is cleared at the end
+
+
+def test_wait_several_mixed_outcomes(run: Run, emu: SageMakerEmulator) -> None:
+    stopped = emu.start_execution("train")
+    failed = emu.start_execution("lamslow")
+    held = in_callback(emu)
+    missing = missing_arn(emu)
+    when(stopping(emu, failed), lambda: emu.advance(100))
+    result = run("--output", "json", "stop", "--timeout", "1", "--poll-interval", "0.05",
+                 stopped, failed, held, missing, tty_err=True)
+    document = json.loads(result.out)
+    codes = {e["PipelineExecutionArn"]: e["ExitCode"] for e in document["Executions"]}
+    assert codes == {stopped: 0, failed: 4, held: 3, missing: 1}
+    assert result.code == document["ExitCode"] == 1  # an error wins over Failed and timeouts
+    by_arn = {e["PipelineExecutionArn"]: e for e in document["Executions"]}
+    assert by_arn[held]["TimedOut"] is True
+    assert by_arn[failed]["FailureReason"].startswith("Step failure: Invoke")
+    assert held.rpartition("/")[2] + ": Stopping" in result.err  # progress labels
+
+
+def test_wait_text_failed_and_timed_out(run: Run, emu: SageMakerEmulator) -> None:
+    failed = emu.start_execution("lamslow")
+    held = in_callback(emu)
+    when(stopping(emu, failed), lambda: emu.advance(100))
+    result = run("stop", "--timeout", "0.6", "--poll-interval", "0.05", failed, held)
+    assert result.code == 4
+    lines = result.out.splitlines()
+    assert lines[0].startswith(f"{failed}\tFailed: Step failure")
+    assert lines[1] == f"{held}\ttimed out (still Stopping)"
+
+
+def test_error_while_waiting(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    emu.fail(count=5, operation="DescribePipelineExecution")
+    result = run("--max-attempts", "1", "stop", "--wait", arn)
+    assert result.code == 1
+    assert result.err.startswith("error: InternalFailure")
+    assert result.out == ""
+
+
+def test_no_credentials_is_a_usage_error(
+    run: Run, emu: SageMakerEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    a, b = emu.start_execution("train"), emu.start_execution("train")
+    result = run("stop", a, b)
+    assert result.code == 2 and result.err.startswith("error: NoCredentials")
+    assert result.err.count("\n") == 1
+    assert emu.requests == []
+
+
+def test_missing_profile_is_a_usage_error(run: Run, emu: SageMakerEmulator) -> None:
+    result = run("--profile", "nope", "status", missing_arn(emu))
+    assert result.code == 2 and "nope" in result.err and emu.requests == []
+
+
+def test_debug_logging_restored(run: Run, emu: SageMakerEmulator) -> None:
+    logger = logging.getLogger("sagemaker_stop")
+    before = (logger.level, list(logger.handlers))
+    result = run("--debug", "stop", emu.start_execution("train"))
+    assert result.code == 0 and "DEBUG" in result.err
+    assert (logger.level, list(logger.handlers)) == before
+
+
+def test_interrupted(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(*args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_dispatch", interrupt)
+    result = run("stop", "A")
+    assert (result.code, result.err) == (130, "interrupted\n")
+
+
+# --------------------------------------------------------------------------- bulk
+
+
+def test_bulk_refused_off_a_terminal(run: Run, emu: SageMakerEmulator) -> None:
+    emu.start_execution("train")
+    result = run("stop", "--pipeline", "train", stdin="y\n")
+    assert result.code == 2 and "pass --yes" in result.err and emu.requests == []
+
+
+def test_bulk_confirmed_on_a_terminal(run: Run, emu: SageMakerEmulator) -> None:
+    arns = [emu.start_execution("train") for _ in range(2)]
+    result = run("stop", "--pipeline", "train", stdin="y\n", tty_in=True)
+    assert result.code == 0
+    assert "Stop these 2 execution(s) of pipeline train? [y/N]" in result.err
+    assert all(arn in result.err for arn in arns)
+    assert {emu.execution_status(a) for a in arns} == {"Stopping"}
+
+
+def test_bulk_declined(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("train")
+    result = run("stop", "--pipeline", "train", stdin="\n", tty_in=True)
+    assert result.code == 1 and "declined: nothing was stopped" in result.err
+    assert emu.requests_for("StopPipelineExecution") == []
+    assert emu.execution_status(arn) == "Executing"
+
+
+def test_bulk_dry_run(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("train")
+    result = run("stop", "--pipeline", "train", "--dry-run")
+    assert (result.code, result.out) == (0, f"{arn}\twould stop\n")
+    result = run("--output", "json", "stop", "--pipeline", "train", "--dry-run")
+    assert json.loads(result.out)["Executions"] == [
+        {"PipelineExecutionArn": arn, "Stop": "dry run"}]
+    assert emu.requests_for("StopPipelineExecution") == []
+
+
+def test_bulk_nothing_to_stop(run: Run, emu: SageMakerEmulator) -> None:
+    result = run("stop", "--pipeline", "train", "--yes")
+    assert (result.code, result.out) == (0, "")
+    assert result.err == "no Executing executions of pipeline train\n"
+    result = run("--output", "json", "stop", "--pipeline", "train", "--yes")
+    assert json.loads(result.out) == {"Executions": [], "ExitCode": 0}
+    result = run("stop", "--pipeline", "train", tty_in=True)  # nothing to confirm
+    assert result.code == 0 and "[y/N]" not in result.err
+
+
+def test_bulk_statuses_and_wait(run: Run, emu: SageMakerEmulator) -> None:
+    executing = emu.start_execution("train")
+    already = emu.start_execution("train")
+    emu.stop_execution(already)
+    emu.advance(5)  # stop_delay 3 s: it has ended Stopped
+    already_stopping = emu.start_execution("train")
+    emu.stop_execution(already_stopping)
+    when(stopping(emu, executing), lambda: emu.advance(5))
+    result = run("--output", "json", "stop", "--pipeline", "train", "--yes", "--timeout", "10",
+                 "--poll-interval", "0.05", "--status", "Executing", "--status", "Stopping",
+                 "--status", "Stopped")
+    document = json.loads(result.out)
+    stops = {e["PipelineExecutionArn"]: (e["Stop"], e["PipelineExecutionStatus"])
+             for e in document["Executions"]}
+    assert stops == {executing: ("requested", "Stopped"),
+                     already_stopping: ("already stopping", "Stopped"),
+                     already: ("already ended", "Stopped")}
+    assert result.code == document["ExitCode"] == 0
+
+
+def test_bulk_text_outcomes(run: Run, emu: SageMakerEmulator) -> None:
+    stopping_arn = emu.start_execution("train")
+    emu.stop_execution(stopping_arn)
+    ended = emu.start_execution("train")
+    emu.stop_execution(ended)
+    emu.advance(5)
+    emu.stop_execution(stopping_arn := emu.start_execution("train"))
+    result = run("stop", "--pipeline", "train", "--yes", "--status", "Stopping",
+                 "--status", "Stopped")
+    assert result.code == 0
+    assert f"{stopping_arn}\talready Stopping" in result.out
+    assert f"{ended}\talready ended (Stopped)" in result.out
+
+
+def test_bulk_stop_error_result(run: Run, emu: SageMakerEmulator) -> None:
+    a = emu.start_execution("train")
+    emu.fail(count=1, operation="StopPipelineExecution")
+    result = run("--max-attempts", "1", "stop", "--pipeline", "train", "--yes")
+    assert result.code == 1
+    assert result.err.startswith("error: InternalFailure")
+    assert emu.execution_status(a) == "Executing"
+
+
+def test_bulk_confirmed_stop_error(run: Run, emu: SageMakerEmulator) -> None:
+    a, b = emu.start_execution("train"), emu.start_execution("train")
+    emu.fail(count=1, operation="StopPipelineExecution")
+    result = run("--max-attempts", "1", "stop", "--pipeline", "train", stdin="yes\n",
+                 tty_in=True)
+    assert result.code == 1
+    assert "InternalFailure" in result.err
+    assert sorted([emu.execution_status(a), emu.execution_status(b)]) == ["Executing", "Stopping"]
+
+
+# --------------------------------------------------------------------------- status, callback
+
+
+def test_status_lambda_holding_and_ended(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("lam")
+    emu.advance(5)
+    emu.stop_execution(arn)
+    result = run("status", arn)
+    assert "held by: Lambda step Invoke is waiting for Lambda function" in result.out
+    assert f"function: {FUNCTION}" in result.out
+    document = json.loads(run("--output", "json", "status", arn).out)
+    assert document["HeldBy"][0]["FunctionArn"] == FUNCTION
+    assert document["HeldBy"][0]["WaitingFor"] == "Lambda function to finish"
+
+    failed = emu.start_execution("lamslow")
+    emu.advance(100)
+    result = run("status", failed)
+    assert "status:     Failed" in result.out and "failure:    Step failure" in result.out
+    assert "running steps: none" in result.out and "held by" not in result.out
+    document = json.loads(run("--output", "json", "status", failed).out)
+    assert document["FailureReason"].startswith("Step failure")
+    assert document["RunningSteps"][:1] == [] and document["HeldBy"] == []
+
+
+def test_status_plain_step_and_callback_executing(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("train")
+    emu.stop_execution(arn)
+    result = run("status", arn)
+    assert "held by: Training step Train is stopping" in result.out
+    arn = in_callback(emu)
+    document = json.loads(run("--output", "json", "status", arn).out)
+    assert document["HeldBy"] == []
+    assert document["RunningSteps"][0]["SqsQueueUrl"] == QUEUE
+
+
+def test_status_not_found(run: Run, emu: SageMakerEmulator) -> None:
+    result = run("status", missing_arn(emu))
+    assert result.code == 1 and result.err.startswith("error: ResourceNotFound")
+
+
+def test_callback_json(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    emu.stop_execution(arn)
+    result = run("--output", "json", "callback", "fail", "--token", emu.callback_token(arn),
+                 "--reason", "cleaned up", "--client-request-token", "c" * 32)
+    assert json.loads(result.out) == {"PipelineExecutionArn": arn, "Callback": "fail"}
+    assert emu.execution_status(arn) == "Stopped"
+    result = run("callback", "succeed", "--token", emu.callback_token(arn))
+    assert result.code == 1 and result.err.startswith("error: ConflictException")
+
+
+# --------------------------------------------------------------------------- emulator, demo
+
+
+def test_emulator_passes_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_main(argv: list[str], out: Any) -> int:
+        seen["argv"] = argv
+        return 0
+
+    import sagemaker_stop.emulator.__main__ as emulator_main
+
+    monkeypatch.setattr(emulator_main, "main", fake_main)
+    out, err = cli_streams()
+    code = cli.run(["emulator", "--region", "eu-west-1", "--port", "0", "--speed", "60",
+                    "--stop-delay", "1", "--pipelines", "p.json", "--quiet"],
+                   stdout=out, stderr=err)
+    assert code == 0
+    assert seen["argv"] == ["--host", "127.0.0.1", "--port", "0", "--speed", "60.0",
+                            "--region", "eu-west-1", "--stop-delay", "1.0",
+                            "--pipelines", "p.json", "--quiet"]
+    cli.run(["emulator"], stdout=out, stderr=err)
+    assert seen["argv"] == ["--host", "127.0.0.1", "--port", "8000", "--speed", "1.0"]
+
+
+def test_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("sagemaker_stop.demo")
+    module.main = lambda: 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sagemaker_stop.demo", module)
+    out, err = cli_streams()
+    assert cli.run(["demo"], stdout=out, stderr=err) == 0
+    module.main = lambda: None  # type: ignore[attr-defined]
+    assert cli.run(["demo"], stdout=out, stderr=err) == 0
+    module.main = lambda: 4  # type: ignore[attr-defined]
+    assert cli.run(["demo"], stdout=out, stderr=err) == 4
+    del module.main  # type: ignore[attr-defined]
+    out, err = cli_streams()
+    assert cli.run(["demo"], stdout=out, stderr=err) == 2
+    assert "no main() function" in err.getvalue()
+
+
+def test_demo_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sagemaker_stop.demo", None)
+    out, err = cli_streams()
+    assert cli.run(["demo"], stdout=out, stderr=err) == 2
+    assert err.getvalue() == (
+        "sagemaker-stop: error: the demo is not available in this installation "
+        "(no sagemaker_stop.demo module)\n"
+    )
+
+
+def test_demo_broken_import_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    def broken(name: str) -> Any:
+        raise ModuleNotFoundError("No module named 'somedep'", name="somedep")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    out, err = cli_streams()
+    assert cli.run(["demo"], stdout=out, stderr=err) == 1
+    assert err.getvalue().startswith("error: ModuleNotFoundError: No module named 'somedep'")
