@@ -151,10 +151,11 @@ Answers a Callback step (the token is in the step's SQS message, or shown by
 _EMULATOR_EPILOG = f"""\
 examples:
   {PROG} emulator --port 8000 --speed 60
-  eval "$({PROG} emulator --port 8000 &)"   # prints export lines for the endpoint
+  {PROG} emulator --port 0 --quiet          # a free port; the URL is printed
 
 Runs a local SageMaker Pipelines endpoint with the real stop semantics (like
-'python -m sagemaker_stop.emulator') until Ctrl-C.
+'python -m sagemaker_stop.emulator') until Ctrl-C. It prints the export lines
+(AWS_ENDPOINT_URL_SAGEMAKER, credentials, region) that point this tool at it.
 """
 
 
@@ -556,8 +557,7 @@ class Outcome:
         return out
 
     def text(self) -> str:
-        if self.error is not None and not self.timed_out:
-            return f"{self.arn}\terror: {error_line(self.error)}"
+        """The result line on stdout (errors go to stderr instead)."""
         if self.timed_out:
             return f"{self.arn}\ttimed out (still {self.status})"
         if self.stop == "already ended":

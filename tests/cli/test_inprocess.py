@@ -146,6 +146,7 @@ def test_main_returns_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
         (["stop", "--pipeline", "p", "A"], "not both"),
         (["stop", "--pipeline", "p", "--client-request-token", "t" * 40], "single ARN"),
         (["stop", "--pipeline", "bad name!", "--yes"], "Invalid PipelineName"),
+        (["stop", "--client-request-token", "t" * 40, "A", "B"], "single ARN"),
     ],
 )
 def test_stop_usage_errors(run: Run, emu: SageMakerEmulator, argv: list[str], message: str) -> None:
@@ -460,3 +461,56 @@ def test_demo_broken_import_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> No
     out, err = cli_streams()
     assert cli.run(["demo"], stdout=out, stderr=err) == 1
     assert err.getvalue().startswith("error: ModuleNotFoundError: No module named 'somedep'")
+
+
+def test_isatty_of_odd_streams() -> None:
+    class Closed:
+        def isatty(self) -> bool:
+            raise ValueError("I/O operation on closed file")
+
+    assert cli._isatty(Closed()) is False
+    assert cli._isatty(object()) is False
+
+
+def test_status_callback_and_answer_in_text(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    emu.stop_execution(arn)
+    token = emu.callback_token(arn)
+    result = run("status", arn)
+    assert f"  queue:  {QUEUE}" in result.out and f"  token:  {token}" in result.out
+    held = json.loads(run("--output", "json", "status", arn).out)["HeldBy"][0]
+    assert held["WaitingFor"] == "SendPipelineExecutionStepSuccess/Failure"
+    result = run("callback", "succeed", "--token", token, "--output", "k=v")
+    assert (result.code, result.out) == (0, f"{arn}\tcallback step succeeded\n")
+    assert emu.execution_status(arn) == "Stopped"
+
+
+def test_status_json_plain_holder(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("train")
+    emu.stop_execution(arn)
+    held = json.loads(run("--output", "json", "status", arn).out)["HeldBy"][0]
+    assert "WaitingFor" not in held and held["Description"] == "Training step Train is stopping"
+
+
+def test_debug_traceback_in_process(run: Run, emu: SageMakerEmulator) -> None:
+    result = run("--debug", "status", missing_arn(emu))
+    assert result.code == 1 and "Traceback (most recent call last)" in result.err
+
+
+def test_conflict_on_a_running_execution_is_not_hidden(
+    run: Run, emu: SageMakerEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sagemaker_stop import SageMakerClient, StopPipelineExecution
+
+    real_send = SageMakerClient.send
+
+    def send(self: SageMakerClient, request: Any) -> Any:
+        if isinstance(request, StopPipelineExecution):
+            raise ConflictException("busy", request_id="r-9")
+        return real_send(self, request)
+
+    monkeypatch.setattr(SageMakerClient, "send", send)
+    arn = in_callback(emu)
+    result = run("stop", arn)
+    assert result.code == 1
+    assert result.err == "error: ConflictException: busy (request id r-9)\n"

@@ -204,3 +204,17 @@ def test_emulator_command(env: dict[str, str]) -> None:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+def test_settings_from_the_environment(env: dict[str, str], emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    env = dict(env, AWS_ENDPOINT_URL=emu.endpoint_url, AWS_REGION=emu.region)
+    proc = subprocess.run([SCRIPT, "stop", arn], capture_output=True, text=True, env=env,
+                          timeout=30)
+    assert (proc.returncode, proc.stdout) == (0, f"{arn}\tstop requested\n"), proc.stderr
+    env["AWS_PROFILE"] = "missing"  # a profile asked for must exist: exit 2, nothing sent
+    count = len(emu.requests)
+    proc = subprocess.run([SCRIPT, "status", arn], capture_output=True, text=True, env=env,
+                          timeout=30)
+    assert proc.returncode == 2 and "missing" in proc.stderr
+    assert len(emu.requests) == count
