@@ -347,7 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--quiet", action="store_true", help="do not log requests")
     _add_globals(emulator, top=False)
 
-    demo = command("demo", "run the guided demo (sagemaker_stop.demo)")
+    demo = command("demo", "run the guided demo against a bundled emulator (sagemaker_stop.demo)")
+    demo.add_argument(
+        "--speed", type=_positive_float, help="simulated seconds per real second (demo default)"
+    )
     _add_globals(demo, top=False)
     return parser
 
@@ -727,6 +730,8 @@ def _wait_all(
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     started = time.monotonic()
     for outcome in outcomes:
+        if outcome.stop == "already ended" and outcome.status == "Failed":
+            outcome.code = EXIT_FAILED  # --wait reports how it ended, whoever ended it
         if outcome.stop not in ("requested", "already stopping"):
             continue
         remaining = max(timeout - (time.monotonic() - started), 0.001)
@@ -887,10 +892,10 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(
             "the demo is not available in this installation (no sagemaker_stop.demo module)"
         ) from None
-    demo_main: Optional[Callable[[], Any]] = getattr(module, "main", None)
+    demo_main: Optional[Callable[[list[str]], Any]] = getattr(module, "main", None)
     if demo_main is None:
         raise UsageError("sagemaker_stop.demo has no main() function")
-    result = demo_main()
+    result = demo_main([] if args.speed is None else ["--speed", str(args.speed)])
     return result if isinstance(result, int) else EXIT_OK
 
 

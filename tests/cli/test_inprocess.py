@@ -427,13 +427,24 @@ def test_emulator_passes_options(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_demo(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("sagemaker_stop.demo")
-    module.main = lambda: 0  # type: ignore[attr-defined]
+    calls: list[list[str]] = []
+
+    def returning(value: Any) -> Callable[[list[str]], Any]:
+        def main(argv: list[str]) -> Any:
+            calls.append(argv)
+            return value
+
+        return main
+
+    module.main = returning(0)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "sagemaker_stop.demo", module)
     out, err = cli_streams()
     assert cli.run(["demo"], stdout=out, stderr=err) == 0
-    module.main = lambda: None  # type: ignore[attr-defined]
+    assert cli.run(["demo", "--speed", "60"], stdout=out, stderr=err) == 0
+    assert calls == [[], ["--speed", "60.0"]]
+    module.main = returning(None)  # type: ignore[attr-defined]
     assert cli.run(["demo"], stdout=out, stderr=err) == 0
-    module.main = lambda: 4  # type: ignore[attr-defined]
+    module.main = returning(4)  # type: ignore[attr-defined]
     assert cli.run(["demo"], stdout=out, stderr=err) == 4
     del module.main  # type: ignore[attr-defined]
     out, err = cli_streams()
@@ -514,3 +525,13 @@ def test_conflict_on_a_running_execution_is_not_hidden(
     result = run("stop", arn)
     assert result.code == 1
     assert result.err == "error: ConflictException: busy (request id r-9)\n"
+
+
+def test_already_failed_with_and_without_wait(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("lamslow")
+    emu.advance(100)
+    assert emu.execution_status(arn) == "Failed"
+    result = run("stop", arn)
+    assert (result.code, result.out) == (0, f"{arn}\talready ended (Failed)\n")
+    result = run("stop", "--wait", arn)
+    assert (result.code, result.out) == (4, f"{arn}\talready ended (Failed)\n")
