@@ -1,8 +1,9 @@
 """The two I/O shells: they perform the effects a flow yields, and nothing else.
 
-``SyncIO.run(flow)`` uses ``httpx.Client``, ``time.sleep`` and ``subprocess``;
-``AsyncIO.run(flow)`` uses ``httpx.AsyncClient``, ``asyncio.sleep`` and asyncio
-subprocesses, so the async client never blocks its event loop.  Every decision lives in
+``SyncIO.run(flow)`` sends with ``_transport.SyncSender`` and uses ``time.sleep``,
+threads and ``subprocess``; ``AsyncIO.run(flow)`` sends with ``_transport.AsyncSender``
+and uses ``asyncio.sleep``, tasks and asyncio subprocesses, so the async client never
+blocks its event loop.  Every decision lives in
 the flows; what differs here is only how bytes move and time passes.
 """
 
@@ -14,96 +15,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar, Union
 
-import httpx
-
 from ._credentials._types import Credentials
 from ._effects import (
     Effect,
     Flow,
     Gather,
     GetCredentials,
-    HttpRequest,
     HttpResponse,
     ProcessResult,
     RunProcess,
     Send,
     Sleep,
-    Timeouts,
     TransportFailure,
 )
-from ._pools import AsyncClientPools
+from ._transport import AsyncSender, SyncSender
 
 T = TypeVar("T")
-
-_FAILURE_KINDS: tuple[tuple[type[Exception], str], ...] = (
-    (httpx.ConnectTimeout, "connect_timeout"),
-    (httpx.ReadTimeout, "read_timeout"),
-    (httpx.WriteTimeout, "write_timeout"),
-    (httpx.PoolTimeout, "pool_timeout"),
-    (httpx.ConnectError, "connect"),
-    (httpx.ReadError, "read"),
-    (httpx.WriteError, "write"),
-    (httpx.ProtocolError, "protocol"),
-)
-
-
-def transport_failure(exc: Exception) -> TransportFailure:
-    """An httpx exception as the value the flows understand."""
-    kind = next((k for cls, k in _FAILURE_KINDS if isinstance(exc, cls)), "connect")
-    detail = str(exc) or type(exc).__name__
-    return TransportFailure(kind, detail, exc)
-
-
-def httpx_timeout(timeouts: Optional[Timeouts]) -> Union[httpx.Timeout, Any]:
-    if timeouts is None:
-        return httpx.USE_CLIENT_DEFAULT
-    return httpx.Timeout(
-        connect=timeouts.connect,
-        read=timeouts.read,
-        write=timeouts.write,
-        pool=timeouts.pool,
-    )
-
-
-class _BodyReader:
-    """Collects a body up to a limit (the only state the shells share)."""
-
-    def __init__(self, status: int, headers: httpx.Headers, limit: int) -> None:
-        self.status = status
-        self.headers = {k.lower(): v for k, v in headers.items()}
-        self.limit = limit
-        self.size = 0
-        self.chunks: list[bytes] = []
-        declared = self.headers.get("content-length", "")
-        self.too_large = declared.isdigit() and int(declared) > limit
-
-    def feed(self, chunk: bytes) -> bool:
-        """Keep ``chunk``; False once the limit is passed (stop reading)."""
-        self.size += len(chunk)
-        if self.size > self.limit:
-            self.too_large = True
-            return False
-        self.chunks.append(chunk)
-        return True
-
-    def result(self) -> Union[HttpResponse, TransportFailure]:
-        if self.too_large:
-            return TransportFailure(
-                "too_large",
-                f"response body larger than {self.limit} bytes; not read",
-            )
-        return HttpResponse(self.status, self.headers, b"".join(self.chunks))
-
-
-def _request_args(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "method": request.method,
-        "url": request.url,
-        "headers": list(request.headers),
-        "content": request.body,
-        "timeout": httpx_timeout(request.timeouts),
-    }
-
 
 def _process_failure(exc: BaseException) -> ProcessResult:
     if isinstance(exc, (subprocess.TimeoutExpired, asyncio.TimeoutError)):
@@ -124,11 +51,11 @@ def _advance(flow: Flow[Any], value: Any, error: Optional[Exception]) -> tuple[b
 class SyncIO:
     def __init__(
         self,
-        http: httpx.Client,
+        sender: SyncSender,
         credentials: Any,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.http = http
+        self.sender = sender
         self.credentials = credentials
         self.sleep = sleep
 
@@ -175,16 +102,7 @@ class SyncIO:
             return list(pool.map(outcome, effect.flows))
 
     def send(self, effect: Send) -> Union[HttpResponse, TransportFailure]:
-        try:
-            with self.http.stream(**_request_args(effect.request)) as response:
-                reader = _BodyReader(response.status_code, response.headers, effect.max_body)
-                if not reader.too_large:
-                    for chunk in response.iter_bytes():
-                        if not reader.feed(chunk):
-                            break
-                return reader.result()
-        except httpx.HTTPError as exc:
-            return transport_failure(exc)
+        return self.sender.send(effect.request, effect.max_body)
 
     @staticmethod
     def run_process(effect: RunProcess) -> ProcessResult:
@@ -200,11 +118,11 @@ class SyncIO:
 class AsyncIO:
     def __init__(
         self,
-        http: Union[httpx.AsyncClient, AsyncClientPools],
+        sender: AsyncSender,
         credentials: Any,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
-        self.http = http
+        self.sender = sender
         self.credentials = credentials
         self.sleep = sleep
 
@@ -252,16 +170,7 @@ class AsyncIO:
         return list(await asyncio.gather(*(outcome(f) for f in effect.flows)))
 
     async def send(self, effect: Send) -> Union[HttpResponse, TransportFailure]:
-        try:
-            async with self.http.stream(**_request_args(effect.request)) as response:
-                reader = _BodyReader(response.status_code, response.headers, effect.max_body)
-                if not reader.too_large:
-                    async for chunk in response.aiter_bytes():
-                        if not reader.feed(chunk):
-                            break
-                return reader.result()
-        except httpx.HTTPError as exc:
-            return transport_failure(exc)
+        return await self.sender.send(effect.request, effect.max_body)
 
     @staticmethod
     async def run_process(effect: RunProcess) -> ProcessResult:

@@ -42,8 +42,8 @@ from ._operations import (
     StopPipelineExecution,
     StopPipelineExecutionResponse,
 )
-from ._pools import AsyncClientPools
 from ._retry import RetryPolicy, RetryStrategy
+from ._transport import AsyncSender, SyncSender
 from ._waiter import DEFAULT_MAX_POLL, DEFAULT_POLL, DEFAULT_WAIT_TIMEOUT, ProgressHook
 from .callback import CallbackMessage, CallbackMessageLike
 
@@ -115,10 +115,6 @@ class _ClientBase:
         )
 
 
-def _default_limits() -> httpx.Limits:
-    return httpx.Limits(max_connections=100, max_keepalive_connections=20)
-
-
 class SageMakerClient(_ClientBase):
     """A synchronous SageMaker Pipelines client.
 
@@ -138,10 +134,8 @@ class SageMakerClient(_ClientBase):
     ) -> None:
         super().__init__(region, credentials, endpoint_url, max_attempts, timeout, **options)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(
-            limits=_default_limits()
-        )
-        self._io = SyncIO(self._http, self.config.credential_source)
+        self._sender = SyncSender(http_client)
+        self._io = SyncIO(self._sender, self.config.credential_source)
 
     def send(self, request: Operation[R]) -> R:
         """Send any operation object; returns its response or raises a SageMakerError."""
@@ -354,8 +348,7 @@ class SageMakerClient(_ClientBase):
         """Close the connection pool (a caller-owned ``http_client`` is left open)."""
         if not self._closed:
             self._closed = True
-            if self._owns_http:
-                self._http.close()
+            self._sender.close()
 
     def __enter__(self) -> SageMakerClient:
         self._check_open()
@@ -389,12 +382,9 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> None:
         super().__init__(region, credentials, endpoint_url, max_attempts, timeout, **options)
         self._owns_http = http_client is None
-        # An owned pool is several small httpx pools: one slows down as concurrency
-        # rises (encode/httpx#3215; see _pools.py).
-        self._http: Union[httpx.AsyncClient, AsyncClientPools] = (
-            http_client if http_client is not None else AsyncClientPools()
-        )
-        self._io = AsyncIO(self._http, self.config.credential_source)
+        # An owned pool is many small httpx transports (encode/httpx#3215; _transport.py).
+        self._sender = AsyncSender(http_client)
+        self._io = AsyncIO(self._sender, self.config.credential_source)
 
     async def send(self, request: Operation[R]) -> R:
         """Send any operation object; returns its response or raises a SageMakerError."""
@@ -607,8 +597,7 @@ class AsyncSageMakerClient(_ClientBase):
         """Close the connection pool (a caller-owned ``http_client`` is left open)."""
         if not self._closed:
             self._closed = True
-            if self._owns_http:
-                await self._http.aclose()
+            await self._sender.aclose()
 
     async def __aenter__(self) -> AsyncSageMakerClient:
         self._check_open()

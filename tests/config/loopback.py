@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from typing import Any, Callable, Optional, Union
 
 import attrs
-import httpx
 
 from sagemaker_stop._drive import AsyncIO, SyncIO
 from sagemaker_stop._effects import Flow
+from sagemaker_stop._transport import AsyncSender, SyncSender
 
 
 @attrs.frozen
@@ -106,8 +106,8 @@ class Drivers:
 
     def __init__(self) -> None:
         self.sleeps: list[float] = []
-        self.http = httpx.Client()
-        self.sync = SyncIO(self.http, None, sleep=self.sleeps.append)
+        self.sender = SyncSender()
+        self.sync = SyncIO(self.sender, None, sleep=self.sleeps.append)
 
     def run(self, flow: Flow[Any]) -> Any:
         return self.sync.run(flow)
@@ -116,11 +116,14 @@ class Drivers:
         async def no_sleep(seconds: float) -> None:
             self.sleeps.append(seconds)
 
-        async with httpx.AsyncClient() as client:
-            return await AsyncIO(client, None, sleep=no_sleep).run(flow)
+        sender = AsyncSender()
+        try:
+            return await AsyncIO(sender, None, sleep=no_sleep).run(flow)
+        finally:
+            await sender.aclose()
 
     def close(self) -> None:
-        self.http.close()
+        self.sender.close()
 
 
 def closing(drivers: Drivers) -> Iterator[Drivers]:

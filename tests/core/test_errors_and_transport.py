@@ -17,7 +17,7 @@ from sagemaker_stop import (
     SageMakerTimeoutError,
     Timeouts,
 )
-from sagemaker_stop._drive import transport_failure
+from sagemaker_stop._transport import transport_failure
 
 
 @pytest.mark.parametrize(

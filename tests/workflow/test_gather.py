@@ -7,11 +7,11 @@ import threading
 import time
 from typing import Any
 
-import httpx
 import pytest
 
 from sagemaker_stop._drive import AsyncIO, SyncIO
 from sagemaker_stop._effects import Flow, Gather, Sleep
+from sagemaker_stop._transport import AsyncSender, SyncSender
 
 
 class Meter:
@@ -60,9 +60,8 @@ def _check(outcomes: list[Any], meter: Meter, concurrency: int) -> None:
 
 def test_sync_gather_runs_flows_on_a_bounded_thread_pool() -> None:
     meter = Meter()
-    with httpx.Client() as http:
-        started = time.monotonic()
-        outcomes = SyncIO(http, None).run(batch(meter, 7, 3))
+    started = time.monotonic()
+    outcomes = SyncIO(SyncSender(), None).run(batch(meter, 7, 3))
     _check(outcomes, meter, 3)
     assert time.monotonic() - started < 0.02 * 7  # concurrent, not one after another
 
@@ -70,7 +69,6 @@ def test_sync_gather_runs_flows_on_a_bounded_thread_pool() -> None:
 @pytest.mark.parametrize("concurrency", [2, 5])
 async def test_async_gather_runs_flows_under_a_semaphore(concurrency: int) -> None:
     meter = Meter()
-    async with httpx.AsyncClient() as http:
-        outcomes = await AsyncIO(http, None).run(batch(meter, 7, concurrency))
+    outcomes = await AsyncIO(AsyncSender(), None).run(batch(meter, 7, concurrency))
     _check(outcomes, meter, concurrency)
     assert asyncio.get_running_loop() is not None
