@@ -1,0 +1,120 @@
+"""How bytes move: owned pools, proxies from the environment, lazy TLS, async pool spread."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from sagemaker_stop import AsyncSageMakerClient, Credentials, SageMakerClient
+from sagemaker_stop._transport import AsyncSender, SyncSender, note_missing_sniffio
+
+from ..conftest import ARN
+from ..wire_server import WireServer
+
+
+class ForwardProxy:
+    """A loopback 'proxy' that answers every request itself and records its request line."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                proxy.lines.append(self.requestline)
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                body = json.dumps({"PipelineExecutionArn": ARN}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("x-amzn-RequestId", "via-proxy")
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+
+    def __enter__(self) -> ForwardProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[ForwardProxy]:
+    with ForwardProxy() as p:
+        monkeypatch.setenv("HTTP_PROXY", p.url)
+        yield p
+
+
+def test_proxy_variables_in_the_environment_are_honoured(
+    proxy: ForwardProxy, make_client: Any
+) -> None:
+    # Nothing listens on 127.0.0.2:9; only the proxy can answer.
+    sm = make_client(endpoint_url="http://127.0.0.2:9", max_attempts=1)
+    resp = sm.stop_pipeline_execution(ARN)
+    assert resp.request_id == "via-proxy"
+    assert proxy.lines == ["POST http://127.0.0.2:9/ HTTP/1.1"]
+
+
+def test_owned_sync_pool_builds_no_tls_context_for_plain_http(wire: WireServer, creds: Credentials) -> None:
+    with SageMakerClient(region="us-east-1", credentials=creds, endpoint_url=wire.url) as sm:
+        sm.stop_pipeline_execution(ARN)
+        sender = sm._sender
+        assert isinstance(sender, SyncSender) and sender.client is None
+        assert list(sender._transports) == ["http"]
+
+
+async def test_async_pool_spreads_concurrent_calls_over_small_pools(
+    wire: WireServer, creds: Credentials
+) -> None:
+    async with AsyncSageMakerClient(region="us-east-1", credentials=creds, endpoint_url=wire.url) as sm:
+        await sm.stop_pipeline_execution(ARN)
+        transports, busy = sm._sender._pools["http"]
+        assert len(transports) == 1  # a lone caller uses one pool
+        await asyncio.gather(*(sm.stop_pipeline_execution(ARN) for _ in range(6)))
+        transports, busy = sm._sender._pools["http"]
+        assert 1 < len(transports) <= sm._sender.max_pools
+        assert busy == [0] * len(busy)  # every lease was returned
+    assert len(wire.requests) == 7 and all(r.auth.ok for r in wire.requests)
+
+
+async def test_async_pool_never_exceeds_its_connection_budget(wire: WireServer) -> None:
+    sender = AsyncSender(per_pool=1, max_pools=3)
+    try:
+        for _ in range(5):
+            transports, busy, index = sender._pick("http")
+            busy[index] += 1  # as send() does while a request is in flight
+        assert len(transports) == 3 and sorted(busy) == [1, 2, 2]  # overflow queues, no 4th
+    finally:
+        await sender.aclose()
+
+
+def test_a_missing_sniffio_is_recorded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    monkeypatch.delitem(sys.modules, "sniffio", raising=False)
+    installed = importlib.util.find_spec("sniffio") is not None
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))
+    note_missing_sniffio()
+    if installed:
+        assert sys.modules.get("sniffio") is not None or "sniffio" not in sys.modules
+    else:
+        assert sys.modules["sniffio"] is None
+        with pytest.raises(ImportError):
+            import sniffio  # noqa: F401
