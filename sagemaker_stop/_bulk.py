@@ -16,14 +16,14 @@ import attrs
 
 from ._effects import Flow, Gather
 from ._flow import CallCore, call
-from ._operations import (
+from ._operations import StopPipelineExecution
+from ._paging import all_items
+from ._pipeline_operations import (
     EXECUTION_STATUSES,
     TERMINAL_STATUSES,
     ListPipelineExecutions,
     PipelineExecutionSummary,
-    StopPipelineExecution,
 )
-from ._paging import all_items
 from .errors import ConflictException, ParamValidationError
 
 STOPPED = "stopped"

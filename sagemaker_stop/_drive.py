@@ -3,16 +3,14 @@
 ``SyncIO.run(flow)`` sends with ``_transport.SyncSender`` and uses ``time.sleep``,
 threads and ``subprocess``; ``AsyncIO.run(flow)`` sends with ``_transport.AsyncSender``
 and uses ``asyncio.sleep``, tasks and asyncio subprocesses, so the async client never
-blocks its event loop.  Every decision lives in
-the flows; what differs here is only how bytes move and time passes.
+blocks its event loop.  Every decision lives in the flows; what differs here is only how
+bytes move and time passes.  (asyncio, threads and subprocess are imported where they
+are used: a sync stop in a Lambda function loads none of them.)
 """
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar, Union
 
 from ._credentials._types import Credentials
@@ -32,8 +30,8 @@ from ._transport import AsyncSender, SyncSender
 
 T = TypeVar("T")
 
-def _process_failure(exc: BaseException) -> ProcessResult:
-    if isinstance(exc, (subprocess.TimeoutExpired, asyncio.TimeoutError)):
+def _process_failure(exc: BaseException, timed_out: bool = False) -> ProcessResult:
+    if timed_out:
         return ProcessResult(-1, b"", b"timed out")
     return ProcessResult(127, b"", str(exc).encode())
 
@@ -98,6 +96,8 @@ class SyncIO:
         if not effect.flows:
             return []
         workers = max(1, min(effect.concurrency, len(effect.flows)))
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(workers, thread_name_prefix="sagemaker-stop") as pool:
             return list(pool.map(outcome, effect.flows))
 
@@ -106,11 +106,15 @@ class SyncIO:
 
     @staticmethod
     def run_process(effect: RunProcess) -> ProcessResult:
+        import subprocess
+
         try:
             done = subprocess.run(
                 list(effect.argv), capture_output=True, timeout=effect.timeout, check=False
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except subprocess.TimeoutExpired as exc:
+            return _process_failure(exc, timed_out=True)
+        except OSError as exc:
             return _process_failure(exc)
         return ProcessResult(done.returncode, done.stdout, done.stderr)
 
@@ -120,11 +124,13 @@ class AsyncIO:
         self,
         sender: AsyncSender,
         credentials: Any,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Optional[Callable[[float], Any]] = None,
     ) -> None:
+        import asyncio
+
         self.sender = sender
         self.credentials = credentials
-        self.sleep = sleep
+        self.sleep = sleep or asyncio.sleep
 
     async def run(self, flow: Flow[T]) -> T:
         value: Any = None
@@ -158,6 +164,8 @@ class AsyncIO:
         return await self.run_process(effect)
 
     async def gather(self, effect: Gather) -> list[Any]:
+        import asyncio
+
         limit = asyncio.Semaphore(max(1, effect.concurrency))
 
         async def outcome(flow: Flow[Any]) -> Any:
@@ -174,6 +182,8 @@ class AsyncIO:
 
     @staticmethod
     async def run_process(effect: RunProcess) -> ProcessResult:
+        import asyncio
+
         try:
             process = await asyncio.create_subprocess_exec(
                 *effect.argv,
@@ -187,7 +197,7 @@ class AsyncIO:
         except asyncio.TimeoutError as exc:
             process.kill()
             await process.wait()
-            return _process_failure(exc)
+            return _process_failure(exc, timed_out=True)
         return ProcessResult(process.returncode or 0, stdout, stderr)
 
 

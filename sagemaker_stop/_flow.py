@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-import platform
+import sys
 import time
 import uuid
 from typing import Any, Callable, Optional, Protocol
@@ -38,7 +38,7 @@ from .errors import SageMakerError
 logger = logging.getLogger("sagemaker_stop")
 
 USER_AGENT = (
-    f"sagemaker-stop/{__version__} lang/python#{platform.python_version()} "
+    f"sagemaker-stop/{__version__} lang/python#{'.'.join(map(str, sys.version_info[:3]))} "
     f"httpx/{httpx.__version__}"
 )
 

@@ -31,7 +31,6 @@ kept for the client and the call is retried, re-signed with corrected time.
 
 from __future__ import annotations
 
-import email.utils
 import random
 import re
 import threading
@@ -254,6 +253,8 @@ def server_time(headers: Mapping[str, str]) -> Optional[float]:
     raw = headers.get("date")
     if not raw:
         return None
+    import email.utils  # only on a clock error
+
     try:
         parsed = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):

@@ -19,21 +19,22 @@ from typing import Callable, Optional
 
 import attrs
 
+from . import _defaults
 from ._effects import Flow, Sleep
 from ._flow import CallCore, call
-from ._operations import (
+from ._operations import StopPipelineExecution
+from ._paging import Pages
+from ._pipeline_operations import (
     DescribePipelineExecution,
     DescribePipelineExecutionResponse,
     ListPipelineExecutionSteps,
     PipelineExecutionStep,
-    StopPipelineExecution,
 )
-from ._paging import Pages
 from .errors import ConflictException, ParamValidationError, SageMakerError, ThrottlingException
 
-DEFAULT_WAIT_TIMEOUT = 3600.0
-DEFAULT_POLL = 5.0
-DEFAULT_MAX_POLL = 60.0
+DEFAULT_WAIT_TIMEOUT = _defaults.WAIT_TIMEOUT
+DEFAULT_POLL = _defaults.POLL
+DEFAULT_MAX_POLL = _defaults.MAX_POLL
 BACKOFF = 1.5
 #: Step statuses of a step that still runs (and so may hold a stop).
 _RUNNING_STEP = ("Stopping", "Executing", "Starting")

@@ -55,8 +55,8 @@ from typing import Any, Optional, Union
 
 import attrs
 
-from ._operations import (
-    PIPELINE_EXECUTION_ARN_PATTERN,
+from ._operations import PIPELINE_EXECUTION_ARN_PATTERN
+from ._pipeline_operations import (
     OutputParametersLike,
     SendPipelineExecutionStepFailure,
     SendPipelineExecutionStepSuccess,

@@ -32,10 +32,11 @@ import traceback
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO
 
+from . import _defaults
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from ._operations import DescribePipelineExecutionResponse, PipelineExecutionStep
+    from ._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
     from .client import SageMakerClient
 
 PROG = "sagemaker-stop"
@@ -61,7 +62,7 @@ EXIT_CODES = {
 _PRECEDENCE = (EXIT_INTERRUPTED, EXIT_USAGE, EXIT_ERROR, EXIT_FAILED, EXIT_TIMEOUT, EXIT_OK)
 
 _RUNNING_STEP = ("Starting", "Executing", "Stopping")
-DEFAULT_POLL = 5.0
+DEFAULT_POLL = _defaults.POLL
 DEFAULT_TIMEOUT = 3600.0
 STATUSES = (
     "Executing",
@@ -576,7 +577,7 @@ class Outcome:
 
 def _stop_one(client: SageMakerClient, request: Any, outcome: Outcome) -> None:
     """Send one StopPipelineExecution; an execution already ended is reported as such."""
-    from ._operations import DescribePipelineExecution
+    from ._pipeline_operations import DescribePipelineExecution
     from .errors import ConflictException
 
     try:
@@ -641,7 +642,8 @@ def _confirm(console: Console, stdin: TextIO, question: str) -> bool:
 
 def _check_stop_args(args: argparse.Namespace) -> list[Any]:
     """Usage rules of ``stop``; returns the validated requests (nothing is sent yet)."""
-    from ._operations import ListPipelineExecutions, StopPipelineExecution
+    from ._operations import StopPipelineExecution
+    from ._pipeline_operations import ListPipelineExecutions
 
     arns = list(args.arns) + list(args.more_arns)
     if args.pipeline is None:
@@ -663,7 +665,7 @@ def _check_stop_args(args: argparse.Namespace) -> list[Any]:
 
 def _from_bulk(result: Any) -> Outcome:
     from ._bulk import ALREADY_FINISHED, ALREADY_STOPPING, ERROR
-    from ._operations import TERMINAL_STATUSES
+    from ._pipeline_operations import TERMINAL_STATUSES
 
     outcome = Outcome(result.pipeline_execution_arn)
     if result.outcome == ERROR:
@@ -789,7 +791,7 @@ def _report(console: Console, outcomes: list[Outcome]) -> int:
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
-    from ._operations import DescribePipelineExecution
+    from ._pipeline_operations import DescribePipelineExecution
     from ._waiter import describe_holding
 
     request = DescribePipelineExecution(args.arn)  # validated before anything is sent

@@ -13,45 +13,41 @@ import os
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 
 import httpx
 
-from . import _bulk, _paging, _waiter
-from ._bulk import StopResult
+from . import _defaults
 from ._config import ClientConfig, env_get, is_true, resolve_config
 from ._credentials._types import Credentials
+from ._defaults import MAX_POLL as DEFAULT_MAX_POLL
+from ._defaults import POLL as DEFAULT_POLL
+from ._defaults import WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
 from ._drive import AsyncIO, SyncIO
 from ._effects import Flow, Timeouts
 from ._flow import AttemptHook, CallCore, call
-from ._operations import (
-    DescribePipelineExecution,
-    DescribePipelineExecutionResponse,
-    ListPipelineExecutions,
-    ListPipelineExecutionsResponse,
-    ListPipelineExecutionSteps,
-    ListPipelineExecutionStepsResponse,
-    Operation,
-    OutputParametersLike,
-    PipelineExecutionStep,
-    PipelineExecutionSummary,
-    R,
-    SendPipelineExecutionStepFailure,
-    SendPipelineExecutionStepResponse,
-    SendPipelineExecutionStepSuccess,
-    StopPipelineExecution,
-    StopPipelineExecutionResponse,
-)
+from ._operations import Operation, R, StopPipelineExecution, StopPipelineExecutionResponse
 from ._retry import RetryPolicy, RetryStrategy
 from ._transport import AsyncSender, SyncSender
-from ._waiter import DEFAULT_MAX_POLL, DEFAULT_POLL, DEFAULT_WAIT_TIMEOUT, ProgressHook
-from .callback import CallbackMessage, CallbackMessageLike
+
+if TYPE_CHECKING:  # the workflow modules load on first use: a plain stop needs none
+    from ._bulk import StopResult
+    from ._pipeline_operations import (
+        DescribePipelineExecutionResponse,
+        ListPipelineExecutionsResponse,
+        ListPipelineExecutionStepsResponse,
+        OutputParametersLike,
+        PipelineExecutionStep,
+        PipelineExecutionSummary,
+        SendPipelineExecutionStepResponse,
+    )
+    from ._waiter import ProgressHook
+    from .callback import CallbackMessageLike
 
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT = 10.0
-#: Responses larger than this are refused (ResponseTooLargeError), not read into memory.
-DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+DEFAULT_TIMEOUT = _defaults.TIMEOUT
+DEFAULT_MAX_RESPONSE_BYTES = _defaults.MAX_RESPONSE_BYTES
 
 
 class _ClientBase:
@@ -158,6 +154,8 @@ class SageMakerClient(_ClientBase):
         self, pipeline_execution_arn: str
     ) -> DescribePipelineExecutionResponse:
         """The execution's status, failure reason, names and times."""
+        from ._pipeline_operations import DescribePipelineExecution
+
         return self.send(DescribePipelineExecution(pipeline_execution_arn))
 
     def list_pipeline_executions(
@@ -172,6 +170,8 @@ class SageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionsResponse:
         """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
+        from ._pipeline_operations import ListPipelineExecutions
+
         return self.send(
             ListPipelineExecutions(
                 pipeline_name=pipeline_name,
@@ -195,6 +195,9 @@ class SageMakerClient(_ClientBase):
         page_size: Optional[int] = None,
     ) -> Iterator[PipelineExecutionSummary]:
         """Every execution of a pipeline, fetching pages as the iteration goes."""
+        from . import _paging
+        from ._pipeline_operations import ListPipelineExecutions
+
         self._check_open()
         request = ListPipelineExecutions(
             pipeline_name=pipeline_name,
@@ -215,6 +218,8 @@ class SageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionStepsResponse:
         """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
+        from ._pipeline_operations import ListPipelineExecutionSteps
+
         return self.send(
             ListPipelineExecutionSteps(
                 pipeline_execution_arn=pipeline_execution_arn,
@@ -232,6 +237,9 @@ class SageMakerClient(_ClientBase):
         page_size: Optional[int] = None,
     ) -> Iterator[PipelineExecutionStep]:
         """Every started step of an execution, fetching pages as the iteration goes."""
+        from . import _paging
+        from ._pipeline_operations import ListPipelineExecutionSteps
+
         self._check_open()
         request = ListPipelineExecutionSteps(
             pipeline_execution_arn=pipeline_execution_arn,
@@ -247,6 +255,8 @@ class SageMakerClient(_ClientBase):
         client_request_token: Optional[str] = None,
     ) -> SendPipelineExecutionStepResponse:
         """Let a waiting Callback step succeed (see also :meth:`answer_callback_success`)."""
+        from ._pipeline_operations import SendPipelineExecutionStepSuccess
+
         return self.send(
             SendPipelineExecutionStepSuccess(
                 callback_token=callback_token,
@@ -262,6 +272,8 @@ class SageMakerClient(_ClientBase):
         client_request_token: Optional[str] = None,
     ) -> SendPipelineExecutionStepResponse:
         """Let a waiting Callback step fail (see also :meth:`answer_callback_failure`)."""
+        from ._pipeline_operations import SendPipelineExecutionStepFailure
+
         return self.send(
             SendPipelineExecutionStepFailure(
                 callback_token=callback_token,
@@ -275,6 +287,8 @@ class SageMakerClient(_ClientBase):
     ) -> SendPipelineExecutionStepResponse:
         """Answer a Callback step's SQS message with success, idempotently (the request
         token is derived from the callback token: see :mod:`sagemaker_stop.callback`)."""
+        from .callback import CallbackMessage
+
         return self.send(CallbackMessage.of(message).success(output_parameters))
 
     def answer_callback_failure(
@@ -282,6 +296,8 @@ class SageMakerClient(_ClientBase):
     ) -> SendPipelineExecutionStepResponse:
         """Answer a Callback step's SQS message with failure, idempotently (for a
         Stopping message: after cleaning up; the execution then ends Stopped)."""
+        from .callback import CallbackMessage
+
         return self.send(CallbackMessage.of(message).failure(failure_reason))
 
     def wait_for_pipeline_execution(
@@ -295,6 +311,8 @@ class SageMakerClient(_ClientBase):
     ) -> DescribePipelineExecutionResponse:
         """Poll until the execution is Stopped, Failed, Succeeded or CompletedWithFailures
         and return that description (``WaitTimeoutError`` after ``timeout`` seconds)."""
+        from . import _waiter
+
         return self._run(
             _waiter.wait_for_execution(
                 self._core,
@@ -318,6 +336,8 @@ class SageMakerClient(_ClientBase):
     ) -> DescribePipelineExecutionResponse:
         """Stop the execution and wait until it has ended; returns the final description
         (also for an execution that had already ended)."""
+        from . import _waiter
+
         return self._run(
             _waiter.stop_and_wait(
                 self._core,
@@ -338,6 +358,8 @@ class SageMakerClient(_ClientBase):
     ) -> list[StopResult]:
         """Stop every execution of ``pipeline_name`` whose status is in ``statuses``,
         ``concurrency`` at a time; one :class:`StopResult` each, never aborting."""
+        from . import _bulk
+
         return self._run(
             _bulk.stop_executions(
                 self._core, pipeline_name, statuses=statuses, concurrency=concurrency
@@ -407,6 +429,8 @@ class AsyncSageMakerClient(_ClientBase):
         self, pipeline_execution_arn: str
     ) -> DescribePipelineExecutionResponse:
         """The execution's status, failure reason, names and times."""
+        from ._pipeline_operations import DescribePipelineExecution
+
         return await self.send(DescribePipelineExecution(pipeline_execution_arn))
 
     async def list_pipeline_executions(
@@ -421,6 +445,8 @@ class AsyncSageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionsResponse:
         """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
+        from ._pipeline_operations import ListPipelineExecutions
+
         return await self.send(
             ListPipelineExecutions(
                 pipeline_name=pipeline_name,
@@ -444,6 +470,9 @@ class AsyncSageMakerClient(_ClientBase):
         page_size: Optional[int] = None,
     ) -> AsyncIterator[PipelineExecutionSummary]:
         """Every execution of a pipeline, fetching pages as the iteration goes."""
+        from . import _paging
+        from ._pipeline_operations import ListPipelineExecutions
+
         self._check_open()
         request = ListPipelineExecutions(
             pipeline_name=pipeline_name,
@@ -464,6 +493,8 @@ class AsyncSageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionStepsResponse:
         """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
+        from ._pipeline_operations import ListPipelineExecutionSteps
+
         return await self.send(
             ListPipelineExecutionSteps(
                 pipeline_execution_arn=pipeline_execution_arn,
@@ -481,6 +512,9 @@ class AsyncSageMakerClient(_ClientBase):
         page_size: Optional[int] = None,
     ) -> AsyncIterator[PipelineExecutionStep]:
         """Every started step of an execution, fetching pages as the iteration goes."""
+        from . import _paging
+        from ._pipeline_operations import ListPipelineExecutionSteps
+
         self._check_open()
         request = ListPipelineExecutionSteps(
             pipeline_execution_arn=pipeline_execution_arn,
@@ -496,6 +530,8 @@ class AsyncSageMakerClient(_ClientBase):
         client_request_token: Optional[str] = None,
     ) -> SendPipelineExecutionStepResponse:
         """Let a waiting Callback step succeed (see also :meth:`answer_callback_success`)."""
+        from ._pipeline_operations import SendPipelineExecutionStepSuccess
+
         return await self.send(
             SendPipelineExecutionStepSuccess(
                 callback_token=callback_token,
@@ -511,6 +547,8 @@ class AsyncSageMakerClient(_ClientBase):
         client_request_token: Optional[str] = None,
     ) -> SendPipelineExecutionStepResponse:
         """Let a waiting Callback step fail (see also :meth:`answer_callback_failure`)."""
+        from ._pipeline_operations import SendPipelineExecutionStepFailure
+
         return await self.send(
             SendPipelineExecutionStepFailure(
                 callback_token=callback_token,
@@ -524,6 +562,8 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> SendPipelineExecutionStepResponse:
         """Answer a Callback step's SQS message with success, idempotently (the request
         token is derived from the callback token: see :mod:`sagemaker_stop.callback`)."""
+        from .callback import CallbackMessage
+
         return await self.send(CallbackMessage.of(message).success(output_parameters))
 
     async def answer_callback_failure(
@@ -531,6 +571,8 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> SendPipelineExecutionStepResponse:
         """Answer a Callback step's SQS message with failure, idempotently (for a
         Stopping message: after cleaning up; the execution then ends Stopped)."""
+        from .callback import CallbackMessage
+
         return await self.send(CallbackMessage.of(message).failure(failure_reason))
 
     async def wait_for_pipeline_execution(
@@ -544,6 +586,8 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> DescribePipelineExecutionResponse:
         """Poll until the execution is Stopped, Failed, Succeeded or CompletedWithFailures
         and return that description (``WaitTimeoutError`` after ``timeout`` seconds)."""
+        from . import _waiter
+
         return await self._run(
             _waiter.wait_for_execution(
                 self._core,
@@ -567,6 +611,8 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> DescribePipelineExecutionResponse:
         """Stop the execution and wait until it has ended; returns the final description
         (also for an execution that had already ended)."""
+        from . import _waiter
+
         return await self._run(
             _waiter.stop_and_wait(
                 self._core,
@@ -587,6 +633,8 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> list[StopResult]:
         """Stop every execution of ``pipeline_name`` whose status is in ``statuses``,
         ``concurrency`` at a time; one :class:`StopResult` each, never aborting."""
+        from . import _bulk
+
         return await self._run(
             _bulk.stop_executions(
                 self._core, pipeline_name, statuses=statuses, concurrency=concurrency

@@ -15,13 +15,12 @@ botocore's refreshable credentials:
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 import random
 import threading
 import time
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import attrs
 
@@ -30,6 +29,9 @@ from ..errors import CredentialsError
 from ._chain import Provider, resolve
 from ._miss import Miss
 from ._types import Credentials, RunFlow, RunFlowAsync
+
+if TYPE_CHECKING:
+    import asyncio
 
 logger = logging.getLogger("sagemaker_stop.credentials")
 
@@ -195,6 +197,8 @@ class CredentialSource:
             self._lock.release()
 
     def _get_async_lock(self) -> asyncio.Lock:
+        import asyncio  # only async users pay for it, and they have it loaded already
+
         loop = asyncio.get_running_loop()
         if self._async_lock is None or self._async_loop is not loop:
             self._async_lock = asyncio.Lock()

@@ -17,19 +17,15 @@ where the chain looked.
 
 from __future__ import annotations
 
+import importlib
 import logging
-from typing import Protocol
+from typing import Any, Optional, Protocol
 
 from .._effects import Flow
 from ..errors import NoCredentialsError
-from ._container import ContainerProvider
 from ._context import Context
-from ._env import EnvironmentProvider
-from ._imds import InstanceMetadataProvider
 from ._miss import Found, Miss
-from ._profile import SharedFilesProvider
 from ._types import Credentials
-from ._web_identity import WebIdentityProvider
 
 logger = logging.getLogger("sagemaker_stop.credentials")
 
@@ -43,17 +39,51 @@ class Provider(Protocol):
     def load(self) -> Flow[Found]: ...
 
 
+#: The chain, in order, as (module, class): a provider's module is imported only when the
+#: chain reaches it, so a Lambda function with credentials in its environment never loads
+#: the STS, container or instance-metadata code.
+DEFAULT_CHAIN: tuple[tuple[str, str], ...] = (
+    ("._env", "EnvironmentProvider"),
+    ("._web_identity", "WebIdentityProvider"),
+    ("._profile", "SharedFilesProvider"),
+    ("._container", "ContainerProvider"),
+    ("._imds", "InstanceMetadataProvider"),
+)
+
+
+class _Deferred:
+    """A provider built on first use (a :class:`Provider` itself)."""
+
+    def __init__(self, module: str, cls: str, context: Context) -> None:
+        self._where = (module, cls)
+        self._context = context
+        self._provider: Optional[Any] = None
+
+    def _get(self) -> Provider:
+        if self._provider is None:
+            module, cls = self._where
+            self._provider = getattr(importlib.import_module(module, __package__), cls)(
+                self._context
+            )
+        provider: Provider = self._provider
+        return provider
+
+    @property
+    def name(self) -> str:
+        return self._get().name
+
+    def describe(self) -> str:
+        return self._get().describe()
+
+    def load(self) -> Flow[Found]:
+        return self._get().load()
+
+
 def default_providers(context: Context) -> list[Provider]:
-    providers: list[Provider] = []
-    if context.explicit_profile is None:
-        providers.append(EnvironmentProvider(context))
-    providers += [
-        WebIdentityProvider(context),
-        SharedFilesProvider(context),
-        ContainerProvider(context),
-        InstanceMetadataProvider(context),
-    ]
-    return providers
+    chain = DEFAULT_CHAIN
+    if context.explicit_profile is not None:  # botocore skips the environment then
+        chain = chain[1:]
+    return [_Deferred(module, cls, context) for module, cls in chain]
 
 
 def resolve(

@@ -15,8 +15,8 @@ from sagemaker_stop import (
     StopResult,
     ThrottlingException,
 )
-from sagemaker_stop._operations import ListPipelineExecutions
 from sagemaker_stop._paging import Pages
+from sagemaker_stop._pipeline_operations import ListPipelineExecutions
 from sagemaker_stop.emulator import Step
 
 from .conftest import World
