@@ -1,0 +1,51 @@
+"""What a user's process loads: never boto3 or botocore's client machinery, and for a plain
+stop none of the code it does not use (cold start in Lambda)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from ..conftest import ARN
+from ..wire_server import ACCESS_KEY, SECRET_KEY, WireServer
+
+SCRIPT = f"""
+import json, os, sys
+import sagemaker_stop
+after_import = sorted(sys.modules)
+from sagemaker_stop import SageMakerClient
+with SageMakerClient(region="us-east-1", endpoint_url=os.environ["URL"]) as sm:
+    sm.stop_pipeline_execution({ARN!r})
+print(json.dumps({{"after_import": after_import, "after_stop": sorted(sys.modules)}}))
+"""
+
+
+def run(url: str) -> dict[str, list[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(URL=url, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    out = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
+                         text=True, check=True, timeout=60)
+    result: dict[str, list[str]] = json.loads(out.stdout)
+    return result
+
+
+def test_import_is_cheap_and_a_stop_loads_only_what_it_needs(wire: WireServer) -> None:
+    loaded = run(wire.url)
+    assert wire.requests and wire.requests[0].auth.ok
+
+    after_import = set(loaded["after_import"])
+    assert "httpx" not in after_import and "botocore" not in after_import
+
+    after_stop = set(loaded["after_stop"])
+    assert "botocore.auth" in after_stop  # botocore signs ...
+    for never in ("boto3", "botocore.session", "botocore.client", "botocore.loaders",
+                  "botocore.credentials", "botocore.endpoint"):
+        assert never not in after_stop, never  # ... and nothing more of botocore is used
+    for unused in ("sagemaker_stop.emulator", "sagemaker_stop.cli", "sagemaker_stop._waiter",
+                   "sagemaker_stop._bulk", "sagemaker_stop._pipeline_operations",
+                   "sagemaker_stop._credentials._imds", "sagemaker_stop._credentials._sts",
+                   "sagemaker_stop._credentials._container", "asyncio"):
+        assert unused not in after_stop, unused
