@@ -79,6 +79,9 @@ class CallCore:
     on_attempt: Optional[AttemptHook] = None
 
 
+_GET_CREDENTIALS = GetCredentials()
+
+
 def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
     """Send ``operation`` with retries; returns its response or raises its error."""
     url, region = core.endpoints.endpoint_for(operation.region_hint)
@@ -93,7 +96,7 @@ def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
     attempt = 0
     while True:
         attempt += 1
-        credentials = yield GetCredentials()
+        credentials = yield _GET_CREDENTIALS
         signed_at = datetime.datetime.fromtimestamp(
             core.clock() + core.clock_offset, datetime.timezone.utc
         )

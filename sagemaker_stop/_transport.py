@@ -46,7 +46,7 @@ _FAILURE_KINDS: tuple[tuple[type[Exception], str], ...] = (
 
 #: Owned sync pool (like httpx's defaults, more connections for bulk stops).
 SYNC_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-#: Owned async pool: connections per small pool, and how many pools at most (2 x 50 =
+#: Owned async pool: connections per small pool, and how many pools at most (1 x 100 =
 #: the 100 connections of httpx's default single pool).
 ASYNC_PER_POOL = 1
 ASYNC_MAX_POOLS = 100
@@ -215,6 +215,48 @@ class SyncSender(_Base):
             self.client.close()
 
 
+class _SmallPools:
+    """The small async pools for one scheme.  Picking is O(1): a stack of free slots (one
+    entry per idle connection allowed), most recently freed first, so warm connections
+    are reused; a new pool only when no slot is free; past ``max_pools`` the overflow
+    queues in the least busy pool, as it would in one big pool."""
+
+    def __init__(self, ssl_context: Any, per_pool: int, max_pools: int) -> None:
+        self.ssl_context = ssl_context
+        self.per_pool = per_pool
+        self.max_pools = max_pools
+        self.transports: list[httpx.AsyncHTTPTransport] = []
+        self.busy: list[int] = []
+        self.free: list[int] = []
+
+    def acquire(self) -> int:
+        if self.free:
+            index = self.free.pop()
+        elif len(self.transports) < self.max_pools:
+            index = len(self.transports)
+            limits = httpx.Limits(
+                max_connections=self.per_pool, max_keepalive_connections=self.per_pool
+            )
+            self.transports.append(
+                httpx.AsyncHTTPTransport(verify=self.ssl_context, limits=limits)
+            )
+            self.busy.append(0)
+            self.free.extend([index] * (self.per_pool - 1))
+        else:
+            index = min(range(len(self.busy)), key=self.busy.__getitem__)
+        self.busy[index] += 1
+        return index
+
+    def release(self, index: int) -> None:
+        self.busy[index] -= 1
+        if self.busy[index] < self.per_pool:
+            self.free.append(index)
+
+    async def aclose(self) -> None:
+        for transport in self.transports:
+            await transport.aclose()
+
+
 class AsyncSender(_Base):
     """Sends requests on asyncio; an owned pool is many small pools (see the module)."""
 
@@ -231,29 +273,15 @@ class AsyncSender(_Base):
         self.client = client
         self.per_pool = per_pool
         self.max_pools = max_pools
-        #: Per scheme: the small pools, and the requests in flight on each.
-        self._pools: dict[str, tuple[list[httpx.AsyncHTTPTransport], list[int]]] = {}
-        self._ssl: dict[str, Any] = {}
+        self._pools: dict[str, _SmallPools] = {}
 
-    def _pick(self, scheme: str) -> tuple[list[httpx.AsyncHTTPTransport], list[int], int]:
-        """The least busy pool; a new one while every pool is full and there is room."""
-        entry = self._pools.get(scheme)
-        if entry is None:
-            entry = self._pools[scheme] = ([], [])
-        transports, busy = entry
-        if busy:
-            index = min(range(len(busy)), key=busy.__getitem__)
-            if busy[index] < self.per_pool or len(busy) >= self.max_pools:
-                return transports, busy, index
-        limits = httpx.Limits(
-            max_connections=self.per_pool, max_keepalive_connections=self.per_pool
-        )
-        verify = self._ssl.get(scheme)
-        if verify is None:
-            verify = self._ssl[scheme] = _ssl_context(scheme)  # one per scheme, shared
-        transports.append(httpx.AsyncHTTPTransport(verify=verify, limits=limits))
-        busy.append(0)
-        return transports, busy, len(busy) - 1
+    def pools(self, scheme: str) -> _SmallPools:
+        pools = self._pools.get(scheme)
+        if pools is None:
+            pools = self._pools[scheme] = _SmallPools(
+                _ssl_context(scheme), self.per_pool, self.max_pools
+            )
+        return pools
 
     async def send(
         self, request: HttpRequest, max_body: int
@@ -266,13 +294,13 @@ class AsyncSender(_Base):
                 )
                 return await self._read(response, max_body, owned=False)
             http_request = self._request(request)
-            transports, busy, index = self._pick(http_request.url.scheme)
-            busy[index] += 1
+            pools = self.pools(http_request.url.scheme)
+            index = pools.acquire()
             try:
-                response = await transports[index].handle_async_request(http_request)
+                response = await pools.transports[index].handle_async_request(http_request)
                 return await self._read(response, max_body, owned=True)
             finally:
-                busy[index] -= 1
+                pools.release(index)
         except httpx.HTTPError as exc:
             return transport_failure(exc)
 
@@ -294,8 +322,7 @@ class AsyncSender(_Base):
     async def aclose(self) -> None:
         """Close what we own (never a caller's client)."""
         pools, self._pools = self._pools, {}
-        for transports, _ in pools.values():
-            for transport in transports:
-                await transport.aclose()
+        for small_pools in pools.values():
+            await small_pools.aclose()
         if self.owns_client and self.client is not None:
             await self.client.aclose()

@@ -85,22 +85,25 @@ async def test_async_pool_spreads_concurrent_calls_over_small_pools(
 ) -> None:
     async with AsyncSageMakerClient(region="us-east-1", credentials=creds, endpoint_url=wire.url) as sm:
         await sm.stop_pipeline_execution(ARN)
-        transports, busy = sm._sender._pools["http"]
-        assert len(transports) == 1  # a lone caller uses one pool
+        await sm.stop_pipeline_execution(ARN)
+        pools = sm._sender.pools("http")
+        assert len(pools.transports) == 1  # a lone caller reuses one warm connection
         await asyncio.gather(*(sm.stop_pipeline_execution(ARN) for _ in range(6)))
-        transports, busy = sm._sender._pools["http"]
-        assert 1 < len(transports) <= sm._sender.max_pools
-        assert busy == [0] * len(busy)  # every lease was returned
-    assert len(wire.requests) == 7 and all(r.auth.ok for r in wire.requests)
+        assert 1 < len(pools.transports) <= sm._sender.max_pools
+        assert pools.busy == [0] * len(pools.busy)  # every lease was returned
+        assert sorted(pools.free) == sorted(range(len(pools.transports)))
+    assert len(wire.requests) == 8 and all(r.auth.ok for r in wire.requests)
 
 
 async def test_async_pool_never_exceeds_its_connection_budget(wire: WireServer) -> None:
     sender = AsyncSender(per_pool=1, max_pools=3)
     try:
-        for _ in range(5):
-            transports, busy, index = sender._pick("http")
-            busy[index] += 1  # as send() does while a request is in flight
-        assert len(transports) == 3 and sorted(busy) == [1, 2, 2]  # overflow queues, no 4th
+        pools = sender.pools("http")
+        leases = [pools.acquire() for _ in range(5)]  # five requests in flight at once
+        assert len(pools.transports) == 3 and sorted(pools.busy) == [1, 2, 2]  # no 4th pool
+        for index in leases:
+            pools.release(index)
+        assert pools.busy == [0, 0, 0] and sorted(pools.free) == [0, 1, 2]
     finally:
         await sender.aclose()
 
