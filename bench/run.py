@@ -29,6 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.join(ROOT, "bench")
 PROJECT = "sagemaker-stop"
 ONE_POOL = "sagemaker-stop/one-httpx-client"
+#: Cold start of importing httpx + botocore.auth + attrs and nothing else.
+FLOOR = "required imports only"
 CONCURRENCY = (1, 8, 32, 128)
 #: (metric, direction, factor): ratio = project / reference must be <= or >= factor.
 TARGETS = {
@@ -133,12 +135,15 @@ def measure(
     try:
         env = child_env(stub.url)
         cold_libs = [lib for lib in libs if lib in COLD]
+        if PROJECT in libs:
+            cold_libs.append(FLOOR)
         samples: dict[str, list[tuple[float, float]]] = {lib: [] for lib in cold_libs}
         cold_once(cold_libs[0], env)  # warm the OS file cache once
         for _ in range(cold_runs):
             for lib in cold_libs:  # interleaved: drift hits every library alike
                 samples[lib].append(cold_once(lib, env))
         for lib in cold_libs:
+            results.setdefault(lib, {})
             results[lib]["cold"] = statistics.median(s[0] for s in samples[lib])
             results[lib]["rss"] = statistics.median(s[1] for s in samples[lib])
             print(f"  cold start {lib}: {results[lib]['cold'] * 1000:.0f} ms, "
@@ -290,10 +295,16 @@ def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:
         else:
             print(f"skipping {lib}: not installed (pip install -e '.[bench]')", file=sys.stderr)
     results = measure(libs, args.quick)
+    floor = results.pop(FLOOR, None)
     print(table(results))
+    boto3_cold = results.get("boto3", {}).get("cold")
+    if floor and boto3_cold:
+        print(f"floor: importing httpx + botocore.auth + attrs alone takes "
+              f"{floor['cold'] * 1000:.0f} ms = {floor['cold'] / boto3_cold:.2f} x boto3's "
+              f"cold start ({floor['rss']:.1f} MiB)")
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"results": results, "ratios": ratios(results),
+            json.dump({"results": results, "ratios": ratios(results), "floor": floor,
                        "quick": args.quick, "python": sys.version.split()[0],
                        "cpus": os.cpu_count()}, handle, indent=2)
     chart_path = args.chart or (None if args.quick else os.path.join(HERE, "bench.png"))

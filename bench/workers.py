@@ -29,6 +29,13 @@ COLD = {
         f"c.stop_pipeline_execution({ARN!r})\n"
         "print(time.monotonic())\n"
     ),
+    # Not a library: the import of sagemaker-stop's three required dependencies alone,
+    # the floor under its cold start.
+    "required imports only": (
+        "import time\n"
+        "import httpx, botocore.auth, attrs\n"
+        "print(time.monotonic())\n"
+    ),
     "boto3": (
         "import os, time\n"
         "import boto3\n"
