@@ -1,8 +1,8 @@
 """``sagemaker-stop``: stop SageMaker Pipelines executions from a terminal or a CI job.
 
 This module imports only the standard library up front; the client, the operations and
-the emulator are imported when a command needs them.  (The package's ``__init__`` still
-imports the client eagerly, which is most of the ~0.17 s ``--version`` takes.)
+the emulator are imported when a command needs them (``--version`` and ``--help`` take a
+few tens of milliseconds).
 
 Exit codes (see :data:`EXIT_CODES`):
 
