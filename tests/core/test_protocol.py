@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,13 @@ from sagemaker_stop import (
     ValidationException,
 )
 from sagemaker_stop._effects import HttpResponse
-from sagemaker_stop._protocol import parse_error, parse_response, sanitize_error_code
+from sagemaker_stop._protocol import (
+    base_headers,
+    encode_body,
+    parse_error,
+    parse_response,
+    sanitize_error_code,
+)
 
 from ..conftest import ARN
 
@@ -33,17 +40,10 @@ def answer(status: int, body: Any = b"", **headers: str) -> HttpResponse:
     return HttpResponse(status, hdrs, body)
 
 
-# The Smithy awsJson1_1 error-code vectors (AwsJson11FooErrorUsing*), all meaning FooError.
-SMITHY_VECTORS = [
-    ({"x-amzn-errortype": "FooError"}, {}),
-    ({"x-amzn-errortype": "FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/"}, {}),
-    ({"x-amzn-errortype": "aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/"}, {}),
-    ({}, {"code": "FooError"}),
-    ({}, {"__type": "FooError"}),
-    ({}, {"__type": "aws.protocoltests.restjson#FooError"}),
-    ({}, {"__type": "aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/"}),
-    ({}, {"__type": "aws.protocoltests.restjson#FooError", "code": "BarError"}),
-]
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "protocol"
+SMITHY = json.loads((FIXTURES / "awsjson11_error_codes.json").read_text())["cases"]
+GOLDEN = json.loads((FIXTURES / "stop_pipeline_execution.json").read_text())
+SMITHY_VECTORS = [pytest.param(c["headers"], c["body"], id=c["name"]) for c in SMITHY]
 
 
 @pytest.mark.parametrize(("headers", "body"), SMITHY_VECTORS)
@@ -150,3 +150,29 @@ def test_any_answer_is_a_response_or_a_sagemaker_error(
     else:
         assert 200 <= status < 300
         assert resp.pipeline_execution_arn is None or isinstance(resp.pipeline_execution_arn, str)
+
+
+def test_golden_request_body_and_headers() -> None:
+    request = StopPipelineExecution(**GOLDEN["input"])
+    assert encode_body(request) == GOLDEN["request"]["body"].encode()
+    assert dict(base_headers(request)) == GOLDEN["request"]["headers"]
+
+
+@pytest.mark.parametrize("case", GOLDEN["responses"], ids=[c["name"] for c in GOLDEN["responses"]])
+def test_golden_responses(case: dict[str, Any]) -> None:
+    import sagemaker_stop
+
+    request = StopPipelineExecution(**GOLDEN["input"])
+    answer_ = HttpResponse(case["status"], case["headers"], case["body"].encode())
+    if "expect" in case:
+        resp = parse_response(request, answer_)
+        for key, value in case["expect"].items():
+            assert getattr(resp, key) == value, key
+    else:
+        expected = case["expect_error"]
+        with pytest.raises(getattr(sagemaker_stop, expected["class"])) as caught:
+            parse_response(request, answer_)
+        assert type(caught.value) is getattr(sagemaker_stop, expected["class"])
+        for key, value in expected.items():
+            if key != "class":
+                assert getattr(caught.value, key) == value, key
