@@ -832,8 +832,9 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
         if callback is not None:
             lines.append(f"  queue:  {callback.sqs_queue_url}")
             lines.append(f"  token:  {callback.callback_token}")
-            lines.append(
-                f"  answer: {PROG} callback succeed --token {callback.callback_token}"
+            lines.append(  # as a consumer should: clean up, then report failure
+                f"  answer (after cleaning up): {PROG} callback fail "
+                f"--token {callback.callback_token} --reason 'stopped'"
             )
         elif s.metadata.lambda_ is not None:
             lines.append(f"  function: {s.metadata.lambda_.arn}")

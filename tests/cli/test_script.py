@@ -147,7 +147,7 @@ def test_status_names_the_holding_callback_step_and_queue(
     assert "held by: Callback step Ext is waiting for SendPipelineExecutionStepSuccess/Failure" in result.out
     assert f"queue:  {QUEUE}" in result.out
     token = emu.callback_token(arn)
-    assert f"sagemaker-stop callback succeed --token {token}" in result.out
+    assert f"sagemaker-stop callback fail --token {token} --reason 'stopped'" in result.out
 
     document = json.loads(script("--output", "json", "status", arn).out)
     assert document["PipelineExecutionStatus"] == "Stopping"
