@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 import urllib.request
 from typing import Any, Optional, Union
 
@@ -169,13 +170,17 @@ class SyncSender(_Base):
             client = httpx.Client(limits=SYNC_LIMITS)
         self.client = client
         self._transports: dict[str, httpx.HTTPTransport] = {}
+        self._lock = threading.Lock()  # bulk stops send from several threads
 
     def _transport(self, scheme: str) -> httpx.HTTPTransport:
         transport = self._transports.get(scheme)
         if transport is None:
-            transport = self._transports[scheme] = httpx.HTTPTransport(
-                verify=_ssl_context(scheme), limits=SYNC_LIMITS
-            )
+            with self._lock:
+                transport = self._transports.get(scheme)
+                if transport is None:
+                    transport = self._transports[scheme] = httpx.HTTPTransport(
+                        verify=_ssl_context(scheme), limits=SYNC_LIMITS
+                    )
         return transport
 
     def send(self, request: HttpRequest, max_body: int) -> Union[HttpResponse, TransportFailure]:
@@ -274,6 +279,24 @@ class AsyncSender(_Base):
         self.per_pool = per_pool
         self.max_pools = max_pools
         self._pools: dict[str, _SmallPools] = {}
+        self._loop: Any = None
+
+    def _on_current_loop(self) -> None:
+        """Connections belong to the event loop that opened them.  A client kept across
+        ``asyncio.run()`` calls (a module-level client in a Lambda handler, say) finds
+        its old loop closed: its connections can be neither reused nor closed from the
+        new loop, so they are dropped (the sockets close when collected) and new ones
+        opened — instead of a RuntimeError('Event loop is closed') mid-call."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        if self._loop is not None:
+            self._pools = {}
+            if self.owns_client and self.client is not None:
+                self.client = httpx.AsyncClient(limits=SYNC_LIMITS)
+        self._loop = loop
 
     def pools(self, scheme: str) -> _SmallPools:
         pools = self._pools.get(scheme)
@@ -286,6 +309,7 @@ class AsyncSender(_Base):
     async def send(
         self, request: HttpRequest, max_body: int
     ) -> Union[HttpResponse, TransportFailure]:
+        self._on_current_loop()
         try:
             if self.client is not None:
                 client = self.client
@@ -321,6 +345,7 @@ class AsyncSender(_Base):
 
     async def aclose(self) -> None:
         """Close what we own (never a caller's client)."""
+        self._on_current_loop()  # pools of a finished loop cannot be closed from this one
         pools, self._pools = self._pools, {}
         for small_pools in pools.values():
             await small_pools.aclose()

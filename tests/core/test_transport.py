@@ -121,3 +121,22 @@ def test_a_missing_sniffio_is_recorded_once(monkeypatch: pytest.MonkeyPatch) -> 
         assert sys.modules["sniffio"] is None
         with pytest.raises(ImportError):
             import sniffio  # noqa: F401
+
+
+def test_an_async_client_survives_one_event_loop_per_call(wire: WireServer, creds: Credentials) -> None:
+    """A module-level client in a Lambda handler that runs asyncio.run() per invocation."""
+    import gc
+    import warnings
+
+    sm = AsyncSageMakerClient(region="us-east-1", credentials=creds, endpoint_url=wire.url)
+
+    async def invocation() -> int:
+        return (await sm.stop_pipeline_execution(ARN)).http_status
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the dead loop's sockets
+        assert asyncio.run(invocation()) == 200
+        assert asyncio.run(invocation()) == 200  # not RuntimeError('Event loop is closed')
+        asyncio.run(sm.aclose())
+        gc.collect()
+    assert len(wire.requests) == 2 and all(r.auth.ok for r in wire.requests)
