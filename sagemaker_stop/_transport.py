@@ -298,6 +298,11 @@ class AsyncSender(_Base):
                 self.client = httpx.AsyncClient(limits=SYNC_LIMITS)
         self._loop = loop
 
+    @property
+    def has_connections(self) -> bool:
+        """Whether anything was opened that ``aclose()`` should close."""
+        return bool(self._pools) or (self.owns_client and self.client is not None)
+
     def pools(self, scheme: str) -> _SmallPools:
         pools = self._pools.get(scheme)
         if pools is None:

@@ -660,8 +660,15 @@ class AsyncSageMakerClient(_ClientBase):
         await self.aclose()
 
     def __del__(self) -> None:
-        # Like httpx: an owned pool that was never closed leaks connections.
-        if getattr(self, "_owns_http", False) and not getattr(self, "_closed", True):
+        # Like httpx: an owned pool that opened connections and was never closed leaks
+        # them (a client that never sent anything holds nothing).
+        sender = getattr(self, "_sender", None)
+        if (
+            getattr(self, "_owns_http", False)
+            and not getattr(self, "_closed", True)
+            and sender is not None
+            and sender.has_connections
+        ):
             warnings.warn(
                 f"Unclosed {type(self).__name__}: use 'async with' or 'await "
                 "client.aclose()'",

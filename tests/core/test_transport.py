@@ -140,3 +140,43 @@ def test_an_async_client_survives_one_event_loop_per_call(wire: WireServer, cred
         asyncio.run(sm.aclose())
         gc.collect()
     assert len(wire.requests) == 2 and all(r.auth.ok for r in wire.requests)
+
+
+async def test_an_unclosed_async_client_that_opened_connections_warns(
+    wire: WireServer, creds: Credentials
+) -> None:
+    import gc
+
+    idle = AsyncSageMakerClient(region="us-east-1", credentials=creds, endpoint_url=wire.url)
+    with warnings_recorded() as seen:
+        del idle
+        gc.collect()
+    assert not [w for w in seen if "Unclosed" in str(w.message)]
+
+    used = AsyncSageMakerClient(region="us-east-1", credentials=creds, endpoint_url=wire.url)
+    await used.stop_pipeline_execution(ARN)
+    pools = used._sender._pools
+    with warnings_recorded() as seen:
+        del used
+        gc.collect()
+    assert [w for w in seen if issubclass(w.category, ResourceWarning) and "Unclosed" in str(w.message)]
+    for small in pools.values():  # tidy up what the test leaked on purpose
+        await small.aclose()
+
+
+def warnings_recorded() -> Any:
+    import warnings
+
+    manager = warnings.catch_warnings(record=True)
+
+    class _Ctx:
+        def __enter__(self) -> list[warnings.WarningMessage]:
+            seen = manager.__enter__()
+            warnings.simplefilter("always")
+            assert seen is not None
+            return seen
+
+        def __exit__(self, *exc: Any) -> None:
+            manager.__exit__(*exc)
+
+    return _Ctx()
