@@ -20,6 +20,7 @@ import attrs
 import httpx
 
 from . import _protocol, _signing
+from ._credentials._types import Credentials
 from ._effects import (
     Flow,
     GetCredentials,
@@ -80,6 +81,8 @@ class CallCore:
 
 
 _GET_CREDENTIALS = GetCredentials()
+#: Error codes saying the (temporary) credentials have expired.
+EXPIRED_CREDENTIALS = frozenset({"ExpiredTokenException", "ExpiredToken"})
 
 
 def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
@@ -94,9 +97,10 @@ def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
     name = operation.operation_name
     last_cost = 0
     attempt = 0
+    refreshed: Optional[Credentials] = None  # after the service said they had expired
     while True:
         attempt += 1
-        credentials = yield _GET_CREDENTIALS
+        credentials = refreshed or (yield _GET_CREDENTIALS)
         signed_at = datetime.datetime.fromtimestamp(
             core.clock() + core.clock_offset, datetime.timezone.utc
         )
@@ -135,6 +139,18 @@ def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
                     core, name, attempt, max_attempts, status, None, result.request_id, None
                 )
                 return result
+
+        if error.code in EXPIRED_CREDENTIALS and refreshed is None and attempt < max_attempts:
+            # Temporary credentials the cache still thought valid (their expiry unknown, or
+            # revoked early): load fresh ones once and, if they differ, send again at once.
+            fresh: Credentials = yield GetCredentials(force_refresh=True)
+            if fresh != credentials:
+                refreshed = fresh
+                _report(
+                    core, name, attempt, max_attempts, status, error, error.request_id, 0.0,
+                    "expired credentials refreshed",
+                )
+                continue
 
         offset = corrected_offset(
             error, response_headers, sent_at, received_at, core.clock_offset

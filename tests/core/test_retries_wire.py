@@ -238,3 +238,42 @@ async def test_async_backoff_sleeps_on_the_event_loop(wire: WireServer, creds: C
         quick = await asyncio.wait_for(sm.stop_pipeline_execution(ARN), 0.25)
         assert quick.pipeline_execution_arn == ARN and not slow.done()
         assert (await slow).pipeline_execution_arn == ARN
+
+
+def test_expired_credentials_are_refreshed_once_and_the_call_sent_again(
+    make_client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """The service says the cached credentials expired (revoked early, or a source without
+    an expiry): the client reloads them once and retries with the fresh ones."""
+    import shlex
+    import sys
+
+    from ..wire_server import Credentials as ServerCreds
+
+    counter = tmp_path / "count"
+    counter.write_text("0")
+    script = (
+        f"import json,pathlib; p=pathlib.Path({str(counter)!r}); n=int(p.read_text())+1; p.write_text(str(n));"
+        "print(json.dumps({'Version':1,'AccessKeyId':'AKIDPROCESS%09d' % n,"
+        "'SecretAccessKey':'process-secret'}))"
+    )
+    config = tmp_path / "config"
+    config.write_text(f"[default]\ncredential_process = {shlex.quote(sys.executable)} -c {shlex.quote(script)}\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    first, second = ServerCreds("AKIDPROCESS000000001", "process-secret"), ServerCreds("AKIDPROCESS000000002", "process-secret")
+    with WireServer(credentials=(first, second)) as server:
+        server.push(Reply(400, {"__type": "ExpiredTokenException", "message": "The security token included in the request is expired"}))
+        sm = fast(make_client(endpoint_url=server.url, credentials=None))
+        assert sm.stop_pipeline_execution(ARN).http_status == 200
+        used = [r.auth.access_key_id for r in server.requests]
+        assert used == [first.access_key_id, second.access_key_id]
+        assert len(tokens(server)) == 1
+        assert counter.read_text() == "2"  # loaded once, refreshed once
+
+
+def test_expired_static_credentials_are_not_retried_in_vain(wire: WireServer, make_client: Any) -> None:
+    wire.push(Reply(400, {"__type": "ExpiredTokenException", "message": "expired"}))
+    with pytest.raises(SageMakerError) as caught:
+        fast(make_client(endpoint_url=wire.url)).stop_pipeline_execution(ARN)
+    assert caught.value.code == "ExpiredTokenException"
+    assert len(wire.requests) == 1  # explicit credentials cannot get any fresher
