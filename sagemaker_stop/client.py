@@ -34,7 +34,9 @@ if TYPE_CHECKING:  # the workflow modules load on first use: a plain stop needs 
     from ._bulk import StopResult
     from ._pipeline_operations import (
         DescribePipelineExecutionResponse,
+        ListPipelineExecutions,
         ListPipelineExecutionsResponse,
+        ListPipelineExecutionSteps,
         ListPipelineExecutionStepsResponse,
         OutputParametersLike,
         PipelineExecutionStep,
@@ -170,17 +172,10 @@ class SageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionsResponse:
         """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
-        from ._pipeline_operations import ListPipelineExecutions
-
         return self.send(
-            ListPipelineExecutions(
-                pipeline_name=pipeline_name,
-                created_after=created_after,
-                created_before=created_before,
-                sort_by=sort_by,
-                sort_order=sort_order,
-                max_results=max_results,
-                next_token=next_token,
+            _executions(
+                pipeline_name, created_after, created_before, sort_by, sort_order,
+                max_results, next_token,
             )
         )
 
@@ -196,16 +191,10 @@ class SageMakerClient(_ClientBase):
     ) -> Iterator[PipelineExecutionSummary]:
         """Every execution of a pipeline, fetching pages as the iteration goes."""
         from . import _paging
-        from ._pipeline_operations import ListPipelineExecutions
 
         self._check_open()
-        request = ListPipelineExecutions(
-            pipeline_name=pipeline_name,
-            created_after=created_after,
-            created_before=created_before,
-            sort_by=sort_by,
-            sort_order=sort_order,
-            max_results=page_size,
+        request = _executions(
+            pipeline_name, created_after, created_before, sort_by, sort_order, page_size
         )
         return _paging.iterate(self._io, self._core, request)
 
@@ -218,15 +207,8 @@ class SageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionStepsResponse:
         """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
-        from ._pipeline_operations import ListPipelineExecutionSteps
-
         return self.send(
-            ListPipelineExecutionSteps(
-                pipeline_execution_arn=pipeline_execution_arn,
-                sort_order=sort_order,
-                max_results=max_results,
-                next_token=next_token,
-            )
+            _steps(pipeline_execution_arn, sort_order, max_results, next_token)
         )
 
     def iter_pipeline_execution_steps(
@@ -238,14 +220,9 @@ class SageMakerClient(_ClientBase):
     ) -> Iterator[PipelineExecutionStep]:
         """Every started step of an execution, fetching pages as the iteration goes."""
         from . import _paging
-        from ._pipeline_operations import ListPipelineExecutionSteps
 
         self._check_open()
-        request = ListPipelineExecutionSteps(
-            pipeline_execution_arn=pipeline_execution_arn,
-            sort_order=sort_order,
-            max_results=page_size,
-        )
+        request = _steps(pipeline_execution_arn, sort_order, page_size)
         return _paging.iterate(self._io, self._core, request)
 
     def send_pipeline_execution_step_success(
@@ -445,17 +422,10 @@ class AsyncSageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionsResponse:
         """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
-        from ._pipeline_operations import ListPipelineExecutions
-
         return await self.send(
-            ListPipelineExecutions(
-                pipeline_name=pipeline_name,
-                created_after=created_after,
-                created_before=created_before,
-                sort_by=sort_by,
-                sort_order=sort_order,
-                max_results=max_results,
-                next_token=next_token,
+            _executions(
+                pipeline_name, created_after, created_before, sort_by, sort_order,
+                max_results, next_token,
             )
         )
 
@@ -471,16 +441,10 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> AsyncIterator[PipelineExecutionSummary]:
         """Every execution of a pipeline, fetching pages as the iteration goes."""
         from . import _paging
-        from ._pipeline_operations import ListPipelineExecutions
 
         self._check_open()
-        request = ListPipelineExecutions(
-            pipeline_name=pipeline_name,
-            created_after=created_after,
-            created_before=created_before,
-            sort_by=sort_by,
-            sort_order=sort_order,
-            max_results=page_size,
+        request = _executions(
+            pipeline_name, created_after, created_before, sort_by, sort_order, page_size
         )
         return _paging.aiterate(self._io, self._core, request)
 
@@ -493,15 +457,8 @@ class AsyncSageMakerClient(_ClientBase):
         next_token: Optional[str] = None,
     ) -> ListPipelineExecutionStepsResponse:
         """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
-        from ._pipeline_operations import ListPipelineExecutionSteps
-
         return await self.send(
-            ListPipelineExecutionSteps(
-                pipeline_execution_arn=pipeline_execution_arn,
-                sort_order=sort_order,
-                max_results=max_results,
-                next_token=next_token,
-            )
+            _steps(pipeline_execution_arn, sort_order, max_results, next_token)
         )
 
     def iter_pipeline_execution_steps(
@@ -513,14 +470,9 @@ class AsyncSageMakerClient(_ClientBase):
     ) -> AsyncIterator[PipelineExecutionStep]:
         """Every started step of an execution, fetching pages as the iteration goes."""
         from . import _paging
-        from ._pipeline_operations import ListPipelineExecutionSteps
 
         self._check_open()
-        request = ListPipelineExecutionSteps(
-            pipeline_execution_arn=pipeline_execution_arn,
-            sort_order=sort_order,
-            max_results=page_size,
-        )
+        request = _steps(pipeline_execution_arn, sort_order, page_size)
         return _paging.aiterate(self._io, self._core, request)
 
     async def send_pipeline_execution_step_success(
@@ -675,3 +627,44 @@ class AsyncSageMakerClient(_ClientBase):
                 ResourceWarning,
                 stacklevel=2,
             )
+
+
+# Request builders shared by both clients' list_*/iter_* methods.
+
+
+def _executions(
+    pipeline_name: str,
+    created_after: Optional[datetime.datetime],
+    created_before: Optional[datetime.datetime],
+    sort_by: Optional[str],
+    sort_order: Optional[str],
+    max_results: Optional[int],
+    next_token: Optional[str] = None,
+) -> ListPipelineExecutions:
+    from ._pipeline_operations import ListPipelineExecutions
+
+    return ListPipelineExecutions(
+        pipeline_name=pipeline_name,
+        created_after=created_after,
+        created_before=created_before,
+        sort_by=sort_by,
+        sort_order=sort_order,
+        max_results=max_results,
+        next_token=next_token,
+    )
+
+
+def _steps(
+    pipeline_execution_arn: str,
+    sort_order: Optional[str],
+    max_results: Optional[int],
+    next_token: Optional[str] = None,
+) -> ListPipelineExecutionSteps:
+    from ._pipeline_operations import ListPipelineExecutionSteps
+
+    return ListPipelineExecutionSteps(
+        pipeline_execution_arn=pipeline_execution_arn,
+        sort_order=sort_order,
+        max_results=max_results,
+        next_token=next_token,
+    )
