@@ -88,6 +88,15 @@ def default_home(environ: Mapping[str, str]) -> str:
 # --- the INI files ------------------------------------------------------------------
 
 
+class _NestedLineError(ValueError):
+    """A line of a nested block without ``=``; ``line`` is for locating it only and is
+    never put in a message (it may be a secret)."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__("expected 'key = value' in a nested block")
+        self.line = line
+
+
 def _parse_nested(value: str) -> dict[str, str]:
     parsed: dict[str, str] = {}
     for line in value.splitlines():
@@ -96,9 +105,61 @@ def _parse_nested(value: str) -> dict[str, str]:
             continue
         key, sep, rest = line.partition("=")
         if not sep:
-            raise ValueError(f"expected 'key = value' in nested block, got {line!r}")
+            raise _NestedLineError(line)
         parsed[key.strip()] = rest.strip()
     return parsed
+
+
+def _header(line: str) -> Optional[str]:
+    """The section name if ``line`` is an (unindented) section header."""
+    if line[:1].isspace():
+        return None
+    match = configparser.RawConfigParser.SECTCRE.match(line.strip())
+    return match.group("header") if match else None
+
+
+def _section_at(lines: list[str], lineno: int) -> Optional[str]:
+    """The section that line ``lineno`` (1-based) belongs to."""
+    for line in reversed(lines[: max(lineno - 1, 0)]):
+        name = _header(line)
+        if name is not None:
+            return name
+    return None
+
+
+def _nested_line_number(lines: list[str], section: str, option: str, bad: str) -> Optional[int]:
+    """Where the bad nested line is: the first line equal to it after ``option``'s key
+    line in ``section``."""
+    current: Optional[str] = None
+    seen_key = False
+    for number, line in enumerate(lines, start=1):
+        name = _header(line)
+        if name is not None:
+            current, seen_key = name, False
+            continue
+        if current != section:
+            continue
+        if line.strip() and not line[:1].isspace():
+            key = re.split(r"[=:]", line, maxsplit=1)[0].strip().lower()
+            seen_key = key == option
+        elif seen_key and line.strip() == bad:
+            return number
+    return None
+
+
+def _parse_problem(path: str, text: str, exc: configparser.Error) -> str:
+    """File, section and line number of a configparser error; never the line's text."""
+    lineno: Optional[int] = None
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        lineno = exc.lineno
+    elif isinstance(exc, configparser.ParsingError) and getattr(exc, "errors", None):
+        lineno = exc.errors[0][0]
+    where = f"cannot parse AWS config file {path}: {type(exc).__name__}"
+    if lineno is None:
+        return where
+    section = _section_at(text.splitlines(), lineno)
+    inside = f" in section [{section}]" if section is not None else " before any [section]"
+    return f"{where}: line {lineno}{inside} is neither 'key = value' nor a [section] header"
 
 
 def read_ini(path: str) -> dict[str, dict[str, Value]]:
@@ -117,11 +178,8 @@ def read_ini(path: str) -> dict[str, dict[str, Value]]:
     try:
         parser.read_string(text, source=path)
     except configparser.Error as exc:
-        # The message quotes at most the offending line number and section name.
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigurationError(
-            f"cannot parse AWS config file {path}: {type(exc).__name__}: {first}"
-        ) from None
+        # Never the offending line's text: it may hold a secret.
+        raise ConfigurationError(_parse_problem(path, text, exc)) from None
     result: dict[str, dict[str, Value]] = {}
     for section in parser.sections():
         values: dict[str, Value] = {}
@@ -130,9 +188,11 @@ def read_ini(path: str) -> dict[str, dict[str, Value]]:
             if raw.startswith("\n"):
                 try:
                     values[option] = _parse_nested(raw)
-                except ValueError as exc:
+                except _NestedLineError as exc:
+                    number = _nested_line_number(text.splitlines(), section, option, exc.line)
+                    at = f" line {number}," if number is not None else ""
                     raise ConfigurationError(
-                        f"cannot parse AWS config file {path}: section [{section}] "
+                        f"cannot parse AWS config file {path}:{at} section [{section}] "
                         f"key {option!r}: {exc}"
                     ) from None
             else:

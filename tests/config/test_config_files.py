@@ -192,3 +192,37 @@ def test_is_true() -> None:
 
     assert is_true(True) and not is_true(False)
     assert is_true(" TRUE ") and not is_true("yes") and not is_true(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            "[default]\naws_access_key_id = AKID\naws_secret_access_key =\n"
+            "    wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+            r"line 4, section \[default\] key 'aws_secret_access_key'",
+        ),
+        (
+            "[profile a]\ns3 =\n  x = 1\n\n[default]\ns3 =\n  # c\n  ok = 1\n"
+            "  wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+            r"line 9, section \[default\] key 's3'",
+        ),
+        (
+            "[default]\nregion = us-east-1\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+            r"ParsingError: line 3 in section \[default\]",
+        ),
+        (
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n[default]\n",
+            r"MissingSectionHeaderError: line 1 before any \[section\]",
+        ),
+    ],
+)
+def test_parse_errors_locate_the_line_without_quoting_it(
+    home: Home, text: str, where: str
+) -> None:
+    path = home.credentials(text)
+    with pytest.raises(ConfigurationError, match=where) as info:
+        home.shared()
+    message = str(info.value)
+    assert str(path) in message
+    assert "wJalr" not in message and "EXAMPLEKEY" not in message
