@@ -295,10 +295,17 @@ class SharedConfig:
 
     def service_settings(self, profile: Profile, service: str) -> dict[str, str]:
         """The ``[services NAME]`` block named by the profile's ``services`` key."""
-        section = profile.get("services")
-        if not section:
+        if "services" not in profile.values:
             return {}
-        value = self.services.get(section, {}).get(service)
+        section = profile.values["services"]
+        block = self.services.get(section) if isinstance(section, str) else None
+        if not block:  # botocore's InvalidConfigError, not the real AWS endpoint
+            name = section if isinstance(section, str) else "(a nested block)"
+            raise ConfigurationError(
+                f"profile {profile.name!r} uses services = {name}, but there is no "
+                f"non-empty [services {name}] section in {self.config_file}"
+            )
+        value = block.get(service)
         return dict(value) if isinstance(value, dict) else {}
 
     def where(self) -> str:

@@ -217,9 +217,7 @@ def test_is_true() -> None:
         ),
     ],
 )
-def test_parse_errors_locate_the_line_without_quoting_it(
-    home: Home, text: str, where: str
-) -> None:
+def test_parse_errors_locate_the_line_without_quoting_it(home: Home, text: str, where: str) -> None:
     path = home.credentials(text)
     with pytest.raises(ConfigurationError, match=where) as info:
         home.shared()

@@ -112,7 +112,10 @@ def test_endpoint_url_profile_global_and_ignore_in_profile(home: Home) -> None:
     )
     assert cfg(home).endpoint_url == "http://profile-global"
     assert cfg(home, profile="quiet").endpoint_url is None
-    assert cfg(home, profile="dangling").endpoint_url is None
+    # A services section that does not exist is an error (botocore's
+    # InvalidConfigError), not a silent fall back to the real AWS endpoint.
+    with pytest.raises(ConfigurationError, match=r"\[services nowhere\]"):
+        cfg(home, profile="dangling")
 
 
 def test_custom_endpoint_with_fips_or_dualstack_is_refused(home: Home) -> None:
@@ -170,3 +173,46 @@ async def test_static_source_async() -> None:
 def test_invalid_endpoint_urls(home: Home, url: str) -> None:
     with pytest.raises(ConfigurationError, match="invalid endpoint_url"):
         cfg(home, endpoint_url=url)
+
+
+@pytest.mark.parametrize(
+    ("config", "env"),
+    [
+        (
+            "[default]\nservices = local-stack\n[services localstack]\n"
+            "sagemaker =\n  endpoint_url = http://127.0.0.1:4566\n",
+            {},
+        ),
+        ("[default]\nservices = empty\n[services empty]\n", {}),
+        ("[default]\nservices =\n", {}),
+        ("[default]\nservices = gone\n", {"AWS_ENDPOINT_URL_SAGEMAKER": "http://127.0.0.1:1"}),
+        ("[default]\nservices = gone\n", {"AWS_ENDPOINT_URL": "http://127.0.0.1:2"}),
+        ("[default]\nservices = gone\n", {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}),
+        ("[default]\nservices = ok\n[services ok]\nsts =\n  endpoint_url = http://l\n", {}),
+    ],
+)
+def test_missing_services_section_agrees_with_botocore(
+    home: Home, config: str, env: dict[str, str]
+) -> None:
+    from botocore.configloader import build_profile_map, raw_config_parse
+    from botocore.configprovider import ConfiguredEndpointProvider
+    from botocore.exceptions import InvalidConfigError
+
+    path = home.config(config)
+    full = build_profile_map(raw_config_parse(str(path)))
+    expected: object
+    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+        expected = None  # botocore skips the provider altogether then
+    else:
+        provider = ConfiguredEndpointProvider(
+            full, full["profiles"]["default"], "sagemaker", environ=env
+        )
+        try:
+            expected = provider.provide()
+        except InvalidConfigError:
+            expected = InvalidConfigError
+    if expected is InvalidConfigError:
+        with pytest.raises(ConfigurationError, match="services"):
+            cfg(home, env)
+    else:
+        assert cfg(home, env).endpoint_url == expected
