@@ -239,34 +239,43 @@ class OutputParameter:
 _OUTPUTS = parse_list(parse_object(OutputParameter))
 
 OutputParametersLike = Union[
-    Mapping[str, str], Iterable[Union[OutputParameter, tuple[str, str]]], None
+    Mapping[str, str],
+    Iterable[Union[OutputParameter, tuple[str, str], Mapping[str, str]]],
+    None,
 ]
+_PAIRS = "must be a mapping or a list of (name, value) pairs or {Name, Value} items"
+
+
+def _output_item(item: Any) -> OutputParameter:
+    if isinstance(item, OutputParameter):
+        return item
+    if isinstance(item, Mapping):  # boto3's form: {"Name": ..., "Value": ...}
+        if set(item) != {"Name", "Value"}:
+            raise ParamValidationError(
+                "OutputParameters", f"an item that is a mapping needs exactly Name and Value "
+                f"keys (got {sorted(map(str, item))})"
+            )
+        return OutputParameter(item["Name"], item["Value"])
+    if isinstance(item, (tuple, list)) and len(item) == 2:
+        return OutputParameter(item[0], item[1])
+    raise ParamValidationError("OutputParameters", _PAIRS)
 
 
 def to_output_parameters(value: OutputParametersLike) -> tuple[OutputParameter, ...]:
-    """``{"name": "value"}``, ``[("name", "value")]`` or ``[OutputParameter]`` as a tuple
-    of :class:`OutputParameter` (``ParamValidationError`` for anything else)."""
+    """``{"name": "value"}``, ``[("name", "value")]``, boto3's
+    ``[{"Name": "name", "Value": "value"}]`` or ``[OutputParameter]`` as a tuple of
+    :class:`OutputParameter` (``ParamValidationError`` for anything else)."""
     if value is None:
         return ()
     if isinstance(value, (str, bytes)):
-        raise ParamValidationError("OutputParameters", "must be a mapping or a list of pairs")
+        raise ParamValidationError("OutputParameters", _PAIRS)
     if isinstance(value, Mapping):
         return tuple(OutputParameter(k, v) for k, v in value.items())
-    out = []
     try:
-        for item in value:
-            if isinstance(item, OutputParameter):
-                out.append(item)
-            else:
-                name, val = item
-                out.append(OutputParameter(name, val))
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, ParamValidationError):
-            raise
-        raise ParamValidationError(
-            "OutputParameters", "must be a mapping or a list of (name, value) pairs"
-        ) from None
-    return tuple(out)
+        items = iter(value)
+    except TypeError:
+        raise ParamValidationError("OutputParameters", _PAIRS) from None
+    return tuple(_output_item(item) for item in items)
 
 
 def _check_outputs(instance: Any, attribute: Any, value: tuple[OutputParameter, ...]) -> None:

@@ -140,3 +140,22 @@ def test_the_plain_operations_send_what_they_are_given(world: World) -> None:
     (request,) = world.emu.requests_for("SendPipelineExecutionStepSuccess")
     assert request.json["OutputParameters"] == [{"Name": "k", "Value": "v"}]
     assert len(request.json["ClientRequestToken"]) == 36  # generated (uuid4)
+
+
+def test_boto3_style_output_parameters_reach_the_service_as_given(world: World) -> None:
+    sm = world.client()
+    arn = world.emu.start_execution(world.callback_pipeline())
+    world.time.sleep(11)
+    (raw,) = world.emu.receive_messages(QUEUE)
+    sm.answer_callback_success(CallbackMessage.parse(raw), [{"Name": "ModelUri", "Value": "s3://b/m"}])
+    (request,) = world.emu.requests_for("SendPipelineExecutionStepSuccess")
+    assert request.json["OutputParameters"] == [{"Name": "ModelUri", "Value": "s3://b/m"}]
+    steps = world.collect(sm, "iter_pipeline_execution_steps", arn)
+    (approve,) = [s for s in steps if s.step_name == "Approve"]
+    assert approve.metadata.callback is not None
+    assert [(p.name, p.value) for p in approve.metadata.callback.output_parameters] == [
+        ("ModelUri", "s3://b/m")
+    ]
+    with pytest.raises(ParamValidationError):
+        sm.answer_callback_success(CallbackMessage.parse(raw), [{"Name": "a", "Val": "b"}])
+    assert len(world.emu.requests_for("SendPipelineExecutionStepSuccess")) == 1

@@ -218,6 +218,8 @@ def test_send_success_request_forms() -> None:
         {"a": "1", "b": ""},
         [("a", "1"), ("b", "")],
         [OutputParameter("a", "1"), ("b", "")],
+        [{"Name": "a", "Value": "1"}, {"Name": "b", "Value": ""}],  # boto3's form
+        [["a", "1"], {"Value": "", "Name": "b"}],
         expected,
     ):
         req = SendPipelineExecutionStepSuccess(callback_token=TOKEN, output_parameters=given)
@@ -247,6 +249,12 @@ def test_send_success_request_forms() -> None:
         ({"output_parameters": {"n": 2}}, "OutputParameters.Value"),
         ({"output_parameters": "a=b"}, "OutputParameters"),
         ({"output_parameters": [("a", "b", "c")]}, "OutputParameters"),
+        ({"output_parameters": [{"Name": "a"}]}, "OutputParameters"),
+        ({"output_parameters": [{"Name": "a", "Value": "b", "X": "c"}]}, "OutputParameters"),
+        ({"output_parameters": [{"a": "b"}]}, "OutputParameters"),
+        ({"output_parameters": [{"Name": "a", "Value": 1}]}, "OutputParameters.Value"),
+        ({"output_parameters": ["ab"]}, "OutputParameters"),
+        ({"output_parameters": [("a",)]}, "OutputParameters"),
         ({"output_parameters": 5}, "OutputParameters"),
         ({"client_request_token": "short"}, "ClientRequestToken"),
         ({"client_request_token": "x" * 129}, "ClientRequestToken"),
