@@ -8,10 +8,12 @@ Everything here is read where boto3 and the AWS CLI read it:
 * the files: ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE`` or
   ``~/.aws/config`` / ``~/.aws/credentials``, parsed with :mod:`configparser` exactly
   as botocore's ``raw_config_parse`` does (full-line ``#``/``;`` comments, no inline
-  comments, lower-cased keys, indented sub-sections). Sections repeated in one file
-  are merged (botocore refuses such files). ``[profile NAME]`` and ``[default]`` name
-  profiles in the config file, ``[NAME]`` in the credentials file; the credentials
-  file wins key by key;
+  comments, lower-cased keys, indented sub-sections). Sections repeated with the
+  identical name in one file are merged (botocore refuses such files); of two
+  differently spelled sections naming one profile (``[default]`` and
+  ``[profile default]``) the later wins whole, as in botocore. ``[profile NAME]`` and
+  ``[default]`` name profiles in the config file, ``[NAME]`` in the credentials file;
+  the credentials file wins key by key;
 * region, FIPS / dual-stack, endpoint URL, retry settings: argument, then environment,
   then the profile.
 
@@ -272,7 +274,11 @@ class SharedConfig:
             else:
                 continue
             if name is not None:
-                target.setdefault(name, {}).update(values)
+                # Like botocore's build_profile_map: of two sections naming the same
+                # profile ([default] / [profile default], [profile a] / [profile  a])
+                # the later one replaces the earlier. (Repeats of one identical
+                # section name were already merged by the parser.)
+                target[name] = values
         return cls(
             config_file=config_file,
             credentials_file=credentials_file,

@@ -40,6 +40,16 @@ AGREED = {
         "[profile dev]\nservices = mine\n[services mine]\nsagemaker =\n"
         "  endpoint_url = http://localhost:9000\n"
     ),
+    "profile_default_then_default": (
+        "[profile default]\nregion = eu-west-1\noutput = json\n[default]\noutput = text\n"
+    ),
+    "default_then_profile_default": (
+        "[default]\nregion = eu-west-1\noutput = json\n[profile default]\noutput = text\n"
+    ),
+    "same_profile_spelled_twice": (
+        "[profile dev]\nregion = eu-west-1\n[profile  dev]\noutput = text\n"
+        '[services s]\nsts =\n  endpoint_url = http://a\n[services "s"]\nx = 1\n'
+    ),
 }
 
 
@@ -72,10 +82,8 @@ def test_duplicate_sections_merge(home: Home) -> None:
     )
     shared = home.shared()
     assert shared.config_profiles["dev"] == {"region": "eu-west-2", "output": "json"}
-    assert shared.config_profiles["default"] == {
-        "region": "us-east-1",
-        "output": "text",
-    }
+    # [default] and [profile default] are two sections: the later one wins whole.
+    assert shared.config_profiles["default"] == {"output": "text"}
 
 
 def test_credentials_file_wins_key_by_key(home: Home) -> None:
