@@ -25,10 +25,15 @@ PAUSE = 1.0
 
 
 def check_full_uri(url: str) -> None:
-    parsed = urllib.parse.urlparse(url)
-    if parsed.scheme == "https" and parsed.hostname:
+    try:
+        parsed = urllib.parse.urlparse(url)
+        host = parsed.hostname or ""
+        parsed.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        # Not quoted: a URL may carry a token.
+        raise CredentialsError("AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL") from None
+    if parsed.scheme == "https" and host:
         return
-    host = parsed.hostname or ""
     if parsed.scheme == "http":
         if host in ALLOWED_HOSTS:
             return

@@ -35,12 +35,16 @@ def parse_expiration(value: Any, what: str) -> Optional[_dt.datetime]:
         raise CredentialsError(f"{what}: Expiration is not an ISO 8601 timestamp")
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     micro = int((fraction or "0")[:6].ljust(6, "0"))
-    tz = _dt.timezone.utc
-    if zone and zone.upper() != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        tz = _dt.timezone(sign * _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     try:
+        tz = _dt.timezone.utc
+        if zone and zone.upper() != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            hours, minutes = int(digits[:2]), int(digits[2:])
+            if minutes > 59:
+                raise ValueError("minutes of the offset out of range")
+            # timezone() itself refuses offsets of 24 hours or more.
+            tz = _dt.timezone(sign * _dt.timedelta(hours=hours, minutes=minutes))
         stamp = _dt.datetime(
             int(year),
             int(month),
@@ -51,9 +55,10 @@ def parse_expiration(value: Any, what: str) -> Optional[_dt.datetime]:
             micro,
             tzinfo=tz,
         )
-    except ValueError:
+        return stamp.astimezone(_dt.timezone.utc)
+    except (ValueError, OverflowError):
+        # Out-of-range fields or offset, or a date that leaves datetime's range in UTC.
         raise CredentialsError(f"{what}: Expiration is not a valid timestamp") from None
-    return stamp.astimezone(_dt.timezone.utc)
 
 
 def credentials_from_mapping(

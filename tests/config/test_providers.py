@@ -79,6 +79,27 @@ def test_parse_expiration_rejects() -> None:
             parse_expiration(bad, "x")
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "2030-01-01T00:00:00+24:00",  # timezone() refuses offsets of a day or more
+        "2030-01-01T00:00:00-2400",
+        "2030-01-01T00:00:00+99:99",
+        "2030-01-01T00:00:00+05:60",
+        "9999-12-31T23:59:59-01:00",  # past datetime.max in UTC
+        "0001-01-01T00:00:00+01:00",  # before datetime.min in UTC
+    ],
+)
+def test_parse_expiration_out_of_range_is_a_credentials_error(
+    bad: str, home: Home, drivers: Drivers
+) -> None:
+    with pytest.raises(CredentialsError, match="not a valid timestamp"):
+        parse_expiration(bad, "x")
+    env = {"AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S", "AWS_CREDENTIAL_EXPIRATION": bad}
+    with pytest.raises(CredentialsError, match="AWS_CREDENTIAL_EXPIRATION"):
+        get(home.source(env), drivers)
+
+
 # --- credential_process --------------------------------------------------------------
 
 GOOD = {
@@ -244,6 +265,15 @@ def test_container_refused_hosts(url: str, home: Home, drivers: Drivers) -> None
         check_full_uri(url)
     with pytest.raises(CredentialsError, match="not allowed"):
         get(home.source({"AWS_CONTAINER_CREDENTIALS_FULL_URI": url}), drivers)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/creds", "http://127.0.0.1:99999/creds", "http://localhost:x/c"]
+)
+def test_container_malformed_full_uri(url: str, home: Home, drivers: Drivers) -> None:
+    with pytest.raises(CredentialsError, match="not a valid URL") as info:
+        get(home.source({"AWS_CONTAINER_CREDENTIALS_FULL_URI": url}), drivers)
+    assert url not in str(info.value)
 
 
 def test_container_relative_uri_targets_ecs_host(home: Home) -> None:
