@@ -139,7 +139,11 @@ def describe_holding(step: PipelineExecutionStep) -> str:
 
 
 def holding_step(core: CallCore, arn: str) -> Flow[Optional[PipelineExecutionStep]]:
-    """The newest still-running step of an execution (None: none, or throttled)."""
+    """The newest still-running step of an execution.
+
+    Best effort, for progress reports only: None when there is none, and also when the
+    lookup fails (throttled, 5xx, AccessDenied, a network error, ...), so a wait is
+    never ended by the steps it does not need."""
     pages: Pages[PipelineExecutionStep] = Pages(
         core, ListPipelineExecutionSteps(pipeline_execution_arn=arn, sort_order="Descending")
     )
@@ -150,7 +154,7 @@ def holding_step(core: CallCore, arn: str) -> Flow[Optional[PipelineExecutionSte
                 if step.status in _RUNNING_STEP:
                     return step
             flow = pages.next_flow()
-    except ThrottlingException:
+    except SageMakerError:
         pass  # progress is best effort; the wait itself goes on
     return None
 

@@ -617,9 +617,12 @@ def _wait_one(
             text += f": {report.waiting_for}"
         console.progress(text)
 
-    try:
+    try:  # progress (and its ListPipelineExecutionSteps calls) only when it is shown
         description = client.wait_for_pipeline_execution(
-            outcome.arn, timeout=timeout, poll=poll, on_progress=on_progress
+            outcome.arn,
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress if console.live else None,
         )
     except WaitTimeoutError as exc:
         outcome.fail(exc)

@@ -178,6 +178,28 @@ def test_wait_progress_on_a_terminal(run: Run, emu: SageMakerEmulator) -> None:
     assert result.err.endswith("\r")  # the progress line is cleared at the end
 
 
+def test_wait_off_a_terminal_does_not_look_for_the_holding_step(
+    run: Run, emu: SageMakerEmulator
+) -> None:
+    arn = emu.start_execution("lam")
+    when(stopping(emu, arn), lambda: emu.advance(40))
+    result = run("stop", "--wait", "--poll-interval", "0.05", arn)  # stderr: not a tty
+    assert (result.code, result.out, result.err) == (0, f"{arn}\tStopped\n", "")
+    assert emu.requests_for("DescribePipelineExecution")
+    assert emu.requests_for("ListPipelineExecutionSteps") == []
+
+
+def test_wait_survives_a_failing_holding_step_lookup(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("lam")
+    emu.fail(count=50, operation="ListPipelineExecutionSteps", status=503)
+    when(lambda: len(emu.requests_for("ListPipelineExecutionSteps")) >= 3,
+         lambda: emu.advance(40))
+    result = run("--max-attempts", "1", "stop", "--wait", "--poll-interval", "0.05", arn,
+                 tty_err=True)
+    assert (result.code, result.out) == (0, f"{arn}\tStopped\n")
+    assert "error" not in result.err
+
+
 def test_wait_several_mixed_outcomes(run: Run, emu: SageMakerEmulator) -> None:
     stopped = emu.start_execution("train")
     failed = emu.start_execution("lamslow")

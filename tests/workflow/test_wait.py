@@ -253,3 +253,21 @@ def test_wait_timeout_errors_survive_pickling() -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert isinstance(copy, WaitTimeoutError) and str(copy) == str(error)
     assert (copy.pipeline_execution_arn, copy.timeout, copy.last_status) == ("a", 5.0, "Stopping")
+
+
+@pytest.mark.parametrize("fault", ["5xx", "reset"])
+def test_a_failing_holding_step_lookup_never_ends_the_wait(world: World, fault: str) -> None:
+    sm = world.client()
+    arn = world.emu.start_execution(world.lambda_pipeline("lam", duration=60, timeout=300))
+    world.time.sleep(5)
+    sm.stop_pipeline_execution(arn)
+    if fault == "5xx":
+        world.emu.fail(count=100, operation="ListPipelineExecutionSteps", status=503)
+    else:
+        world.emu.reset(count=100, operation="ListPipelineExecutionSteps")
+    progress: list[WaitProgress] = []
+    final = sm.wait_for_pipeline_execution(arn, timeout=600, poll=5, on_progress=progress.append)
+    assert final.status == "Stopped"
+    assert progress and all(p.status == "Stopping" for p in progress)
+    assert all(p.holding_step is None and p.waiting_for is None for p in progress)
+    assert world.emu.requests_for("ListPipelineExecutionSteps")  # it was tried
