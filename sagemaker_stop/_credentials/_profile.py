@@ -40,7 +40,16 @@ def _static(profile: Profile, from_credentials_file: bool) -> Optional[Credentia
     if len(present) == 1:
         missing = _SECRET if present[0] == _KEY_ID else _KEY_ID
         raise CredentialsError(f"profile {profile.name!r} has {present[0]} but not {missing}")
-    token = profile.get("aws_session_token") or profile.get("aws_security_token")
+    # The token comes from the same file as the keys (botocore's SharedCredentialProvider
+    # / ConfigProvider): a stale token in the other file must not be paired with them.
+    token = next(
+        (
+            profile.get(key)
+            for key in ("aws_session_token", "aws_security_token")
+            if profile.get(key) and ((key in keys) == from_credentials_file)
+        ),
+        None,
+    )
     return Credentials(
         access_key_id=profile.get(_KEY_ID) or "",
         secret_access_key=profile.get(_SECRET) or "",

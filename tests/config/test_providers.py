@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
 from typing import Any, Optional
 
@@ -762,3 +763,41 @@ def test_credentials_file_keys_beat_process(home: Home, drivers: Drivers) -> Non
 
 def test_source_is_a_credential_source(home: Home) -> None:
     assert isinstance(home.source({}), CredentialSource)
+
+
+def _botocore_credentials(
+    home: Home, monkeypatch: pytest.MonkeyPatch, profile: str
+) -> Optional[tuple[str, Optional[str], str]]:
+    """What botocore finds for ``profile`` in the same files (no network involved)."""
+    import botocore.session
+
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home.path / ".aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home.path / ".aws" / "credentials"))
+    found = botocore.session.Session(profile=profile).get_credentials()
+    if found is None:
+        return None
+    return found.access_key, found.token, found.method
+
+
+def test_session_token_comes_from_the_keys_file(
+    home: Home, drivers: Drivers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.config(
+        "[default]\nregion = us-east-1\naws_session_token = STALE\n"
+        "[profile cfg]\naws_access_key_id = CFGKEY\naws_secret_access_key = S\n"
+    )
+    home.credentials(
+        "[default]\naws_access_key_id = CREDKEY\naws_secret_access_key = S\n"
+        "[cfg]\naws_session_token = STALE2\n"
+    )
+    for profile in ("default", "cfg"):
+        creds = get(home.source({}, profile=profile), drivers)
+        ours = (creds.access_key_id, creds.session_token)
+        botocore_found = _botocore_credentials(home, monkeypatch, profile)
+        assert botocore_found is not None and ours == botocore_found[:2]
+        assert creds.session_token is None
+
