@@ -23,7 +23,9 @@ from ._process import run_credential_process
 from ._types import Credentials
 from ._web_identity import assume_role_with_web_identity, default_session_name
 
-_SSO_KEYS = ("sso_session", "sso_start_url", "sso_account_id", "sso_role_name")
+#: botocore's SSOProvider: only these make a profile an SSO one (``sso_session`` or
+#: ``sso_start_url`` alone do not).
+_SSO_KEYS = ("sso_account_id", "sso_role_name")
 _KEY_ID = "aws_access_key_id"
 _SECRET = "aws_secret_access_key"
 
@@ -122,7 +124,7 @@ class SharedFilesProvider:
                 source="web-identity",
             )
             return creds
-        if any(profile.get(key) for key in _SSO_KEYS):
+        if any(key in profile.values for key in _SSO_KEYS):
             raise CredentialsError(
                 f"profile {name!r} is an SSO (IAM Identity Center) profile, which "
                 "sagemaker-stop does not support; run 'aws configure export-credentials "

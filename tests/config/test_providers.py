@@ -685,7 +685,7 @@ def test_assume_role_chain_via_process_and_env_source(
             "duration_seconds",
         ),
         ("[profile p]\nsso_session = corp\nsso_account_id = 1\n", "'p' is an SSO"),
-        ("[profile p]\nsso_start_url = https://x\n", "does not support"),
+        ("[profile p]\nsso_role_name = R\n", "does not support"),
         (
             "[profile p]\nrole_arn = a\nsource_profile = w\n[profile w]\nweb_identity_token_file = /t\n",
             "'w' has web_identity_token_file but no role_arn",
@@ -801,3 +801,21 @@ def test_session_token_comes_from_the_keys_file(
         assert botocore_found is not None and ours == botocore_found[:2]
         assert creds.session_token is None
 
+
+def test_sso_session_or_start_url_alone_is_not_sso(
+    home: Home, drivers: Drivers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.config(
+        "[profile dev]\nsso_session = corp\nregion = us-east-1\n"
+        "[profile old]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n"
+        "[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\n"
+        "sso_region = us-east-1\n"
+    )
+    home.credentials(
+        "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = S\n"
+        "[old]\naws_access_key_id = OLDKEY\naws_secret_access_key = S\n"
+    )
+    for profile, key in (("dev", "DEVKEY"), ("old", "OLDKEY")):
+        assert get(home.source({}, profile=profile), drivers).access_key_id == key
+        botocore_found = _botocore_credentials(home, monkeypatch, profile)
+        assert botocore_found is not None and botocore_found[0] == key
