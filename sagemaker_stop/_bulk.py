@@ -3,8 +3,11 @@
 The executions are listed (every page), those whose status is in ``statuses`` are
 stopped ``concurrency`` at a time through the ``Gather`` effect, and each gets one
 :class:`StopResult`.  One failed stop never aborts the batch: it becomes an ``"error"``
-result carrying the exception.  Throttling is retried per call by the retry strategy
-(shared quota); a stop still throttled after that is an ``"error"`` result.
+result carrying the exception.  A stop refused with ConflictException is checked with
+DescribePipelineExecution: ``"already-finished"`` (with the terminal status) if the
+execution ended meanwhile, ``"error"`` otherwise.  Throttling is retried per call by the
+retry strategy (shared quota); a stop still throttled after that is an ``"error"``
+result.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ._paging import all_items
 from ._pipeline_operations import (
     EXECUTION_STATUSES,
     TERMINAL_STATUSES,
+    DescribePipelineExecution,
     ListPipelineExecutions,
     PipelineExecutionSummary,
 )
@@ -43,6 +47,10 @@ class StopResult:
     status_before: Optional[str] = None
     #: The exception, for ``"error"`` (and the ConflictException of a late finisher).
     error: Optional[BaseException] = attrs.field(default=None, eq=False)
+    #: For ``"already-finished"``: the terminal status it ended with (Stopped, Failed,
+    #: Succeeded, CompletedWithFailures), as listed or, for an execution that ended
+    #: between the listing and the stop, as described then.
+    status_after: Optional[str] = None
 
     @property
     def ok(self) -> bool:
@@ -98,7 +106,7 @@ def _stop_all(
     results: list[StopResult] = []
     for arn, before in targets:
         if before in TERMINAL_STATUSES:
-            results.append(StopResult(arn, ALREADY_FINISHED, before))
+            results.append(StopResult(arn, ALREADY_FINISHED, before, status_after=before))
             continue
         outcome = outcomes.pop(0)
         if isinstance(outcome, BaseException):  # Gather hands back what a stop raised
@@ -111,7 +119,10 @@ def _stop_all(
 def _stop_one(core: CallCore, arn: str, before: Optional[str]) -> Flow[StopResult]:
     try:
         yield from call(core, StopPipelineExecution(arn))
-    except ConflictException as exc:  # it ended between the listing and the stop
-        return StopResult(arn, ALREADY_FINISHED, before, exc)
+    except ConflictException as exc:  # it may have ended between the listing and the stop
+        description = yield from call(core, DescribePipelineExecution(arn))
+        if not description.is_terminal:  # a conflict that is not "already finished"
+            return StopResult(arn, ERROR, before, exc)
+        return StopResult(arn, ALREADY_FINISHED, before, exc, description.status)
     outcome = ALREADY_STOPPING if before == "Stopping" else STOPPED
     return StopResult(arn, outcome, before)

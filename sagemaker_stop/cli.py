@@ -675,8 +675,8 @@ def _from_bulk(result: Any) -> Outcome:
         outcome.fail(result.error)
     elif result.outcome == ALREADY_FINISHED:
         outcome.stop = "already ended"
-        before = result.status_before
-        outcome.status = before if before in TERMINAL_STATUSES else None
+        after = result.status_after or result.status_before
+        outcome.status = after if after in TERMINAL_STATUSES else None
     else:
         outcome.stop = "already stopping" if result.outcome == ALREADY_STOPPING else "requested"
         outcome.status = "Stopping"

@@ -21,7 +21,7 @@ from sagemaker_stop import (
     WaitTimeoutError,
     cli,
 )
-from sagemaker_stop.emulator import SageMakerEmulator
+from sagemaker_stop.emulator import SageMakerEmulator, Step
 
 from .conftest import FUNCTION, QUEUE, Result, in_callback, missing_arn, stopping, when
 
@@ -336,6 +336,22 @@ def test_bulk_statuses_and_wait(run: Run, emu: SageMakerEmulator) -> None:
                      already_stopping: ("already stopping", "Stopped"),
                      already: ("already ended", "Stopped")}
     assert result.code == document["ExitCode"] == 0
+
+
+def test_bulk_wait_an_execution_that_failed_before_its_stop_exits_4(
+    run: Run, emu: SageMakerEmulator
+) -> None:
+    emu.create_pipeline("boom", [Step("A", "Training", 100, fail_reason="boom")])
+    arn = emu.start_execution("boom")
+    emu.delay(1.0, operation="StopPipelineExecution")  # the listing saw it Executing ...
+    when(lambda: bool(emu.requests_for("ListPipelineExecutions")), lambda: emu.advance(200))
+    result = run("--output", "json", "stop", "--pipeline", "boom", "--yes", "--wait",
+                 "--timeout", "5")
+    (entry,) = json.loads(result.out)["Executions"]  # ... it ended Failed before the stop
+    assert (entry["PipelineExecutionArn"], entry["Stop"]) == (arn, "already ended")
+    assert entry["PipelineExecutionStatus"] == "Failed" and entry["ExitCode"] == 4
+    assert result.code == 4
+    assert emu.execution_status(arn) == "Failed"
 
 
 def test_bulk_text_outcomes(run: Run, emu: SageMakerEmulator) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Optional
 
 import pytest
 
 from sagemaker_stop import (
+    ConflictException,
     InvalidResponseError,
     ParamValidationError,
     PipelineExecutionStep,
@@ -18,6 +20,7 @@ from sagemaker_stop import (
 from sagemaker_stop._paging import Pages
 from sagemaker_stop._pipeline_operations import ListPipelineExecutions
 from sagemaker_stop.emulator import Step
+from sagemaker_stop.emulator._model import ServiceError
 
 from .conftest import World
 
@@ -89,10 +92,11 @@ def test_one_failing_stop_never_aborts_the_batch(world: World) -> None:
     assert sum(s == "Executing" for s in states.values()) == 5
 
 
+@pytest.mark.parametrize(("fail_reason", "ended"), [(None, "Succeeded"), ("boom", "Failed")])
 def test_an_execution_that_ends_between_listing_and_stop_is_already_finished(
-    world: World,
+    world: World, fail_reason: Optional[str], ended: str
 ) -> None:
-    world.emu.create_pipeline("race", [Step("Train", "Training", 100)])
+    world.emu.create_pipeline("race", [Step("Train", "Training", 100, fail_reason=fail_reason)])
     arn = world.emu.start_execution("race")
     sm = world.client()
     # The listing sees it Executing; it has finished by the time the stop arrives.
@@ -106,7 +110,25 @@ def test_an_execution_that_ends_between_listing_and_stop_is_already_finished(
     (result,) = sm.stop_pipeline_executions("race")
     assert result.pipeline_execution_arn == arn
     assert result.outcome == "already-finished" and result.ok
+    assert (result.status_before, result.status_after) == ("Executing", ended)
     assert result.error is not None and result.error.code == "ConflictException"
+    assert len(world.emu.requests_for("DescribePipelineExecution")) == 1
+
+
+def test_a_conflict_on_a_running_execution_is_an_error(world: World) -> None:
+    world.emu.create_pipeline("race", [Step("Train", "Training", 100)])
+    arn = world.emu.start_execution("race")
+    sm = world.client()
+
+    def conflict(body: dict, now: float) -> dict:  # type: ignore[type-arg]
+        raise ServiceError("ConflictException", "busy")
+
+    world.emu._api._handlers["StopPipelineExecution"] = conflict
+    (result,) = sm.stop_pipeline_executions("race")
+    assert result.pipeline_execution_arn == arn
+    assert result.outcome == "error" and not result.ok and result.status_after is None
+    assert isinstance(result.error, ConflictException)
+    assert world.emu.execution_status(arn) == "Executing"
 
 
 def test_bulk_stop_of_a_pipeline_without_matches_sends_no_stop(world: World) -> None:
