@@ -104,8 +104,19 @@ class SharedFilesProvider:
         return profile
 
     def resolve(self, profile: Profile, visited: tuple[str, ...]) -> Flow[Found]:
+        """``visited`` is empty for the active profile, else the profiles that led here
+        by ``source_profile``."""
         name = profile.name
-        if profile.get("role_arn") and not profile.get("web_identity_token_file"):
+        # botocore's AssumeRoleProvider: a *source* profile with static keys is a key
+        # source (its role_arn is not assumed); the active profile assumes its role.
+        as_key_source = bool(visited) and any(
+            key in profile.values for key in (_KEY_ID, _SECRET)
+        )
+        if (
+            profile.get("role_arn")
+            and not profile.get("web_identity_token_file")
+            and not as_key_source
+        ):
             creds: Credentials = yield from self._assume_role(profile, visited)
             return creds
         token_file = profile.get("web_identity_token_file")

@@ -766,9 +766,11 @@ def test_source_is_a_credential_source(home: Home) -> None:
 
 
 def _botocore_credentials(
-    home: Home, monkeypatch: pytest.MonkeyPatch, profile: str
+    home: Home, monkeypatch: pytest.MonkeyPatch, profile: str, **env: str
 ) -> Optional[tuple[str, Optional[str], str]]:
-    """What botocore finds for ``profile`` in the same files (no network involved)."""
+    """What botocore finds for ``profile`` in the same files, with only ``env`` (and
+    the files) in its environment: give it a loopback AWS_ENDPOINT_URL_STS whenever
+    it may call STS."""
     import botocore.session
 
     for name in list(os.environ):
@@ -777,6 +779,8 @@ def _botocore_credentials(
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home.path / ".aws" / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home.path / ".aws" / "credentials"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     found = botocore.session.Session(profile=profile).get_credentials()
     if found is None:
         return None
@@ -819,3 +823,38 @@ def test_sso_session_or_start_url_alone_is_not_sso(
         assert get(home.source({}, profile=profile), drivers).access_key_id == key
         botocore_found = _botocore_credentials(home, monkeypatch, profile)
         assert botocore_found is not None and botocore_found[0] == key
+
+
+def test_source_profile_with_static_keys_and_role_is_a_key_source(
+    home: Home, drivers: Drivers, server: Loopback, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.handler = lambda seen: sts_ok("AssumeRole", key="ROLEKEY")
+    home.config(
+        "[profile target]\nrole_arn = arn:aws:iam::1:role/Target\nsource_profile = base\n"
+        "[profile base]\nrole_arn = arn:aws:iam::2:role/BaseRole\n"
+        "[profile target2]\nrole_arn = arn:aws:iam::1:role/Target\nsource_profile = base2\n"
+        "[profile base2]\nrole_arn = arn:aws:iam::2:role/BaseRole\n"
+        "aws_access_key_id = BASE2KEY\naws_secret_access_key = S\n"
+    )
+    home.credentials("[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = S\n")
+    env = {"AWS_ENDPOINT_URL_STS": server.url}
+    for profile, key in (("target", "BASEKEY"), ("target2", "BASE2KEY")):
+        server.seen.clear()
+        creds = get(home.source(env, profile=profile, region="us-east-1"), drivers)
+        assert creds.access_key_id == "ROLEKEY"
+        ours = [(form(s)["RoleArn"], s.headers["authorization"].split("/")[0]) for s in server.seen]
+        assert ours == [("arn:aws:iam::1:role/Target", f"AWS4-HMAC-SHA256 Credential={key}")]
+        # botocore: one AssumeRole for the target role, signed with the base keys.
+        server.seen.clear()
+        found = _botocore_credentials(
+            home,
+            monkeypatch,
+            profile,
+            AWS_ENDPOINT_URL_STS=server.url,
+            AWS_DEFAULT_REGION="us-east-1",
+        )
+        assert found is not None and found[0] == "ROLEKEY"
+        theirs = [
+            (form(s)["RoleArn"], s.headers["authorization"].split("/")[0]) for s in server.seen
+        ]
+        assert theirs == ours
