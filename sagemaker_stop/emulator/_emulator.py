@@ -492,7 +492,7 @@ class SageMakerEmulator:
 
         status, payload, error = self._compute(h, auth, operation, body)
         record(status, error.code if error else None)
-        if fault is not None:  # reset after processing
+        if fault is not None and fault.kind == RESET:  # reset after processing
             if fault.mid_body:
                 self._send(h, request_id, status, payload, error, partial=True)
             else:

@@ -83,6 +83,20 @@ def test_5xx_html(emu: SageMakerEmulator, http: httpx.Client) -> None:
         emu.fail(status=404)
 
 
+def test_delay_answers_late_and_keeps_the_connection(
+    emu: SageMakerEmulator, running: str, http: httpx.Client
+) -> None:
+    emu.delay(0.3, operation="DescribePipelineExecution")
+    url, headers, body = sign(emu, "DescribePipelineExecution", {"PipelineExecutionArn": running})
+    t0 = time.monotonic()
+    r = http.post(url, headers=headers, content=body)  # the client's read timeout is longer
+    assert time.monotonic() - t0 >= 0.3
+    assert r.status_code == 200 and r.json()["PipelineExecutionStatus"] == "Executing"
+    url, headers, body = sign(emu, "DescribePipelineExecution", {"PipelineExecutionArn": running})
+    assert http.post(url, headers=headers, content=body).status_code == 200
+    assert [(q.fault, q.status) for q in emu.requests] == [("delay", 200), (None, 200)]
+
+
 def test_delay_causes_read_timeout_but_is_processed(emu: SageMakerEmulator, running: str) -> None:
     emu.delay(0.5, operation="StopPipelineExecution")
     url, headers, body = sign(
