@@ -4,10 +4,12 @@ Order (first that yields credentials wins):
 
 1. ``credentials=`` given to the client (see :func:`default_credential_source`);
 2. environment variables (skipped when ``profile=`` is passed, as botocore does);
-3. web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` + ``AWS_ROLE_ARN`` or profile keys);
-4. the shared config/credentials files' active profile;
-5. the container credentials endpoint (ECS, EKS Pod Identity);
-6. EC2 instance metadata (IMDSv2).
+3. assume role: the active profile's ``role_arn`` with ``source_profile`` /
+   ``credential_source`` (before web identity from the environment, like botocore);
+4. web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` + ``AWS_ROLE_ARN`` or profile keys);
+5. the rest of the shared config/credentials files' active profile;
+6. the container credentials endpoint (ECS, EKS Pod Identity);
+7. EC2 instance metadata (IMDSv2).
 
 Rule: a provider that is not configured answers :class:`Miss` and the next is tried;
 any error (bad file, process failure, STS refusal, unreachable container endpoint...)
@@ -44,6 +46,7 @@ class Provider(Protocol):
 #: the STS, container or instance-metadata code.
 DEFAULT_CHAIN: tuple[tuple[str, str], ...] = (
     ("._env", "EnvironmentProvider"),
+    ("._profile", "AssumeRoleProvider"),
     ("._web_identity", "WebIdentityProvider"),
     ("._profile", "SharedFilesProvider"),
     ("._container", "ContainerProvider"),

@@ -1,8 +1,10 @@
 """Credentials from the shared config/credentials files' active profile.
 
 In botocore's order for one profile: assume-role (``role_arn`` + ``source_profile`` /
-``credential_source``), web identity keys, SSO (refused: not supported), static keys
-from the credentials file, ``credential_process``, static keys from the config file.
+``credential_source``; for the active profile that is :class:`AssumeRoleProvider`,
+tried before web identity from the environment), web identity keys, SSO (refused: not
+supported), static keys from the credentials file, ``credential_process``, static keys
+from the config file.
 """
 
 from __future__ import annotations
@@ -78,6 +80,35 @@ def _sts_signer(source: Credentials, region: Optional[str], clock_value: float) 
     return signer
 
 
+def _assumes_role(profile: Profile) -> bool:
+    """botocore's AssumeRoleProvider takes a profile with ``role_arn`` unless it is a
+    web identity one (``web_identity_token_file``)."""
+    return bool(profile.get("role_arn")) and not profile.get("web_identity_token_file")
+
+
+@attrs.frozen
+class AssumeRoleProvider:
+    """The active profile's ``role_arn`` + ``source_profile`` / ``credential_source``.
+
+    Separate from :class:`SharedFilesProvider` because botocore tries it before web
+    identity from the environment (which comes before the profile's other keys)."""
+
+    context: Context
+    name = "assume-role"
+
+    def describe(self) -> str:
+        return "assume-role profile (role_arn with source_profile/credential_source)"
+
+    def load(self) -> Flow[Found]:
+        profile = self.context.profile()
+        if not profile.exists or not _assumes_role(profile):
+            return Miss(f"profile {profile.name!r} has no role_arn")
+        creds: Credentials = yield from SharedFilesProvider(self.context).assume_role(
+            profile, ()
+        )
+        return creds
+
+
 @attrs.frozen
 class SharedFilesProvider:
     context: Context
@@ -112,12 +143,8 @@ class SharedFilesProvider:
         as_key_source = bool(visited) and any(
             key in profile.values for key in (_KEY_ID, _SECRET)
         )
-        if (
-            profile.get("role_arn")
-            and not profile.get("web_identity_token_file")
-            and not as_key_source
-        ):
-            creds: Credentials = yield from self._assume_role(profile, visited)
+        if _assumes_role(profile) and not as_key_source:
+            creds: Credentials = yield from self.assume_role(profile, visited)
             return creds
         token_file = profile.get("web_identity_token_file")
         if token_file:
@@ -207,7 +234,7 @@ class SharedFilesProvider:
         found: Found = yield from provider(self.context).load()
         return found
 
-    def _assume_role(self, profile: Profile, visited: tuple[str, ...]) -> Flow[Credentials]:
+    def assume_role(self, profile: Profile, visited: tuple[str, ...]) -> Flow[Credentials]:
         name = profile.name
         role_arn = profile.get("role_arn") or ""
         if profile.get("mfa_serial"):

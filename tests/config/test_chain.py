@@ -169,3 +169,49 @@ def test_no_secret_in_any_repr_or_log(
     for text in texts:
         assert SECRET not in text and "FILEKEY" not in text, text
     assert SECRET not in caplog.text and "FILEKEY" not in caplog.text
+
+
+def test_assume_role_profile_beats_web_identity_from_environment(
+    home: Home, drivers: Drivers, server: Loopback, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_providers import _botocore_credentials, form
+
+    server.handler = lambda seen: sts_ok(form(seen)["Action"], key=form(seen)["Action"])
+    token = home.file("tok", "eyJtoken")
+    home.config(
+        "[default]\nregion = us-west-2\n"
+        "role_arn = arn:aws:iam::1:role/FromProfile\nsource_profile = base\n"
+        "[profile base]\naws_access_key_id = BASEKEY\naws_secret_access_key = S\n"
+        "[profile wi]\nrole_arn = arn:aws:iam::1:role/WebProfile\n"
+        f"web_identity_token_file = {token}\n"
+    )
+    env = {
+        "AWS_ENDPOINT_URL_STS": server.url,
+        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+        "AWS_ROLE_ARN": "arn:aws:iam::2:role/FromEnv",
+    }
+
+    def calls() -> list[tuple[str, str]]:
+        seen = [(form(s)["Action"], form(s)["RoleArn"]) for s in server.seen]
+        server.seen.clear()
+        return seen
+
+    for profile, expected in (
+        ("default", [("AssumeRole", "arn:aws:iam::1:role/FromProfile")]),
+        # A profile with web_identity_token_file is a web identity one: the
+        # environment's AWS_ROLE_ARN wins over its role_arn (botocore).
+        ("wi", [("AssumeRoleWithWebIdentity", "arn:aws:iam::2:role/FromEnv")]),
+    ):
+        creds = home.source({**env, "AWS_PROFILE": profile}, region="us-west-2").get_sync(
+            drivers.run
+        )
+        ours = calls()
+        assert ours == expected
+        assert creds.access_key_id == expected[0][0]
+        found = _botocore_credentials(home, monkeypatch, None, AWS_PROFILE=profile, **env)
+        assert found is not None and found[0] == expected[0][0]
+        assert calls() == ours
+    # Keys in the environment still come first.
+    env_keys = {**env, "AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "S"}
+    assert key(home, drivers, env_keys) == "ENVKEY"
+    assert calls() == []

@@ -766,7 +766,7 @@ def test_source_is_a_credential_source(home: Home) -> None:
 
 
 def _botocore_credentials(
-    home: Home, monkeypatch: pytest.MonkeyPatch, profile: str, **env: str
+    home: Home, monkeypatch: pytest.MonkeyPatch, profile: Optional[str], **env: str
 ) -> Optional[tuple[str, Optional[str], str]]:
     """What botocore finds for ``profile`` in the same files, with only ``env`` (and
     the files) in its environment: give it a loopback AWS_ENDPOINT_URL_STS whenever
