@@ -74,7 +74,11 @@ class CallCore:
     retry: RetryStrategy
     timeouts: Timeouts = attrs.Factory(Timeouts)
     max_body: int = 4 * 1024 * 1024
+    #: Wall time (epoch seconds), for signing and clock-skew correction.
     clock: Callable[[], float] = time.time
+    #: Monotonic seconds, for elapsed times and deadlines (waits): a wall-clock step
+    #: (NTP, a VM resume) must not stretch or shrink a timeout.
+    monotonic: Callable[[], float] = time.monotonic
     #: Seconds to add to the local clock when signing (learned from the service).
     clock_offset: float = 0.0
     on_attempt: Optional[AttemptHook] = None

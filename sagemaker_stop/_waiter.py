@@ -4,8 +4,9 @@
 (Stopped, Failed, Succeeded, CompletedWithFailures).  The first poll is immediate; then
 the delay starts at ``poll`` and grows x1.5 up to ``max_poll`` (never past the deadline).
 A ThrottlingException that outlives the call's own retries does not end the wait: the
-delay doubles and polling goes on until the deadline.  Time is read from ``core.clock``
-and passes through the ``Sleep`` effect only, so tests can make it virtual.
+delay doubles and polling goes on until the deadline.  Elapsed time is read from
+``core.monotonic`` (never the wall clock: a clock step must not stretch or shrink the
+timeout) and passes through the ``Sleep`` effect only, so tests can make it virtual.
 
 While an execution is Stopping, a progress report says what holds it, found with
 ListPipelineExecutionSteps: a Callback step waits for someone to answer its SQS message
@@ -90,7 +91,7 @@ def _rebuild_wait_timeout(
 class WaitProgress:
     """One progress report of a wait (passed to ``on_progress``)."""
 
-    #: Seconds since the wait began (by the client's clock).
+    #: Seconds since the wait began (by the client's monotonic clock).
     elapsed: float
     status: Optional[str]
     description: DescribePipelineExecutionResponse = attrs.field(repr=False)
@@ -190,7 +191,7 @@ def _wait(
     on_progress: Optional[ProgressHook],
 ) -> Flow[DescribePipelineExecutionResponse]:
     arn = request.pipeline_execution_arn
-    started = core.clock()
+    started = core.monotonic()
     delay = min(poll, max_poll)
     last: Optional[DescribePipelineExecutionResponse] = None
     while True:
@@ -211,14 +212,14 @@ def _wait(
                     waiting_for = None if step is None else describe_holding(step)
                 on_progress(
                     WaitProgress(
-                        core.clock() - started,
+                        core.monotonic() - started,
                         description.status,
                         description,
                         step,
                         waiting_for,
                     )
                 )
-        remaining = timeout - (core.clock() - started)
+        remaining = timeout - (core.monotonic() - started)
         if remaining <= 0:
             status = "never described (throttled)" if last is None else last.status
             raise WaitTimeoutError(

@@ -36,6 +36,9 @@ class VirtualTime:
     def clock(self) -> float:
         return time.time() + self.offset
 
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
     def sleep(self, seconds: float) -> None:
         with self._lock:
             self.sleeps.append(seconds)
@@ -69,6 +72,7 @@ class World:
         )
         both = Both(kind, **kwargs)
         both.client._core.clock = self.time.clock
+        both.client._core.monotonic = self.time.monotonic
         both.client._io.sleep = self.time.sleep if kind == "sync" else self.time.asleep
         self.made.append(both)
         return both

@@ -271,3 +271,23 @@ def test_a_failing_holding_step_lookup_never_ends_the_wait(world: World, fault: 
     assert progress and all(p.status == "Stopping" for p in progress)
     assert all(p.holding_step is None and p.waiting_for is None for p in progress)
     assert world.emu.requests_for("ListPipelineExecutionSteps")  # it was tried
+
+
+@pytest.mark.parametrize("step", [-30.0, 240.0])  # within the 5 min signatures allow
+def test_a_wall_clock_step_neither_stretches_nor_shrinks_the_timeout(
+    world: World, step: float
+) -> None:
+    sm = world.client()
+    arn = world.emu.start_execution(world.lambda_pipeline("lam", duration=900, timeout=1200))
+    sm.stop_pipeline_execution(arn)
+    reads = [0]
+
+    def stepped() -> float:  # the wall clock jumps (NTP, a VM resume) once the wait runs
+        reads[0] += 1
+        return world.time.clock() + (step if reads[0] > 1 else 0.0)
+
+    sm.client._core.clock = stepped
+    with pytest.raises(WaitTimeoutError) as caught:
+        sm.wait_for_pipeline_execution(arn, timeout=60, poll=5, max_poll=5)
+    assert caught.value.timeout == 60 and caught.value.last_status == "Stopping"
+    assert 55 < sum(world.time.sleeps) <= 60  # (real time spent counts too)
