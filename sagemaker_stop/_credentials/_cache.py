@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import attrs
 
 from .._effects import Flow
-from ..errors import CredentialsError
+from ..errors import ConfigurationError, CredentialsError, SageMakerError
 from ._chain import Provider, resolve
 from ._miss import Miss
 from ._types import Credentials, RunFlow, RunFlowAsync
@@ -90,13 +90,33 @@ def succeeded(result: tuple[Provider, Credentials], now: float, jitter: float) -
     return Cached(creds, provider, expires, refresh_at)
 
 
-def failed(state: Optional[Cached], now: float, wanted: Need) -> Optional[Cached]:
+def describe_failure(error: Optional[BaseException]) -> str:
+    """Why a refresh failed, for the log: type and message of our own errors (their
+    messages never hold key material or process output), only the type otherwise."""
+    if error is None:
+        return "unknown error"
+    if isinstance(error, (SageMakerError, ConfigurationError)):
+        message = str(error)
+        if len(message) > 500:
+            message = message[:500] + "..."
+        return f"{type(error).__name__}: {message}"
+    return type(error).__name__
+
+
+def failed(
+    state: Optional[Cached],
+    now: float,
+    wanted: Need,
+    error: Optional[BaseException] = None,
+) -> Optional[Cached]:
     """After a failed refresh: the old state with a later retry when the old
     credentials may still be used; otherwise None: the caller re-raises."""
     if wanted is Need.OPTIONAL and state is not None and need(state, now) is not Need.REQUIRED:
         logger.warning(
-            "refreshing the %s credentials failed; using the current ones until they expire",
+            "refreshing the %s credentials failed (%s); using the current ones until "
+            "they expire",
             state.provider.name,
+            describe_failure(error),
         )
         return attrs.evolve(state, refresh_at=now + RETRY_PAUSE)
     return None
@@ -161,7 +181,7 @@ class CredentialSource:
     ) -> Credentials:
         now = self._clock()
         if isinstance(outcome, Exception):
-            kept = failed(current, now, wanted)
+            kept = failed(current, now, wanted, outcome)
             if kept is None:
                 raise outcome
             self._state = kept

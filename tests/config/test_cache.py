@@ -22,6 +22,8 @@ from sagemaker_stop._credentials._miss import Found, Miss
 from sagemaker_stop._effects import Flow, Sleep
 from sagemaker_stop.errors import CredentialsError
 
+from .loopback import Drivers
+
 T0 = 1_800_000_000.0
 LIFETIME = 3600.0
 
@@ -309,3 +311,62 @@ def test_credentials_validation() -> None:
     naive = Credentials("a", "s", expiration=dt.datetime(2030, 1, 1))
     assert naive.expiration is not None and naive.expiration.tzinfo is dt.timezone.utc
     assert Credentials("a", "s").expiry_timestamp() is None
+
+
+@pytest.mark.parametrize(
+    ("second_run", "why"),
+    [
+        (
+            "print('SECRETSTDOUT-not-json')",
+            "CredentialsError: credential_process of profile 'p' (",
+        ),
+        (
+            "import sys; sys.stderr.write('token service down'); sys.exit(3)",
+            "failed with exit status 3: token service down",
+        ),
+    ],
+)
+def test_kept_credentials_warning_says_why(
+    second_run: str, why: str, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from .conftest import Home, python_argv
+
+    home = Home(tmp_path)
+    clock = Clock()
+    expires = dt.datetime.fromtimestamp(T0 + LIFETIME, tz=dt.timezone.utc).isoformat()
+    first = (
+        "import json; print(json.dumps({'Version': 1, 'AccessKeyId': 'PKEY', "
+        f"'SecretAccessKey': 'PROCSECRET', 'Expiration': '{expires}'}}))"
+    )
+    marker = tmp_path / "ran"
+    code = (
+        f"import os\nif not os.path.exists({str(marker)!r}):\n"
+        f"    open({str(marker)!r}, 'w').close()\n    exec({first!r})\n"
+        f"else:\n    exec({second_run!r})\n"
+    )
+    script = home.file("proc.py", code)
+    home.config(
+        f"[profile p]\ncredential_process = {python_argv(f'exec(open({str(script)!r}).read())')}\n"
+    )
+    source = home.source({}, profile="p", clock=clock, jitter=lambda: 0.0)
+    drivers = Drivers()
+    try:
+        assert source.get_sync(drivers.run).access_key_id == "PKEY"
+        clock.now = T0 + LIFETIME - 200  # optional refresh: it fails, PKEY is kept
+        caplog.set_level(logging.WARNING, logger="sagemaker_stop.credentials")
+        assert source.get_sync(drivers.run).access_key_id == "PKEY"
+    finally:
+        drivers.close()
+    assert why in caplog.text
+    assert "using the current ones" in caplog.text
+    assert "SECRETSTDOUT" not in caplog.text and "PROCSECRET" not in caplog.text
+
+
+def test_describe_failure_hides_foreign_messages() -> None:
+    from sagemaker_stop._credentials._cache import describe_failure
+
+    assert describe_failure(KeyError("AKIDSECRET")) == "KeyError"
+    assert describe_failure(CredentialsError("sts down")).endswith("sts down")
+    assert describe_failure(None) == "unknown error"
