@@ -951,6 +951,14 @@ def _dispatch(args: argparse.Namespace, console: Console, stdin: TextIO) -> int:
     return cmd_demo(args, console)
 
 
+def _json_failure(console: Console, exc: BaseException, code: int) -> None:
+    """With ``--output json``, a command that failed as a whole still prints exactly one
+    JSON document on stdout: ``{"Error": {...}, "ExitCode": n}`` (the error as in the
+    ``stop`` results); the human message stays on stderr."""
+    if console.json:
+        console.out(to_json({"Error": error_json(exc), "ExitCode": code}))
+
+
 def run(
     argv: Optional[Sequence[str]] = None,
     *,
@@ -971,8 +979,9 @@ def run(
     try:
         with _debug_logging(console.debug, stderr):
             return _dispatch(args, console, stdin)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         console.note("interrupted")
+        _json_failure(console, exc, EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     except Exception as exc:
         if console.debug:
@@ -982,7 +991,9 @@ def run(
             console.note(f"{PROG}: error: {exc}")
         else:
             console.error(exc)
-        return exit_code_for(exc)
+        code = exit_code_for(exc)
+        _json_failure(console, exc, code)
+        return code
     finally:
         stdout.flush()
 

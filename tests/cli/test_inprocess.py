@@ -269,7 +269,9 @@ def test_interrupted(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(cli, "_dispatch", interrupt)
     result = run("stop", "A")
-    assert (result.code, result.err) == (130, "interrupted\n")
+    assert (result.code, result.err, result.out) == (130, "interrupted\n", "")
+    result = run("--output", "json", "stop", "A")
+    assert json.loads(result.out)["ExitCode"] == 130
 
 
 # --------------------------------------------------------------------------- bulk
@@ -425,6 +427,43 @@ def test_status_plain_step_and_callback_executing(run: Run, emu: SageMakerEmulat
 def test_status_not_found(run: Run, emu: SageMakerEmulator) -> None:
     result = run("status", missing_arn(emu))
     assert result.code == 1 and result.err.startswith("error: ResourceNotFound")
+
+
+def _one_json_error(result: Result, code: int, error_code: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(result.out)  # exactly one document on stdout
+    assert result.code == document["ExitCode"] == code
+    assert document["Error"]["Code"] == error_code and document["Error"]["Message"]
+    return document
+
+
+def test_json_failures_print_one_document(run: Run, emu: SageMakerEmulator) -> None:
+    missing = missing_arn(emu)
+    document = _one_json_error(run("--output", "json", "status", missing), 1, "ResourceNotFound")
+    error = document["Error"]
+    assert error["HttpStatus"] == 400 and error["RequestId"]
+    assert result_err_line(run("status", missing)).startswith("error: ResourceNotFound")
+
+    arn = in_callback(emu)
+    token = emu.callback_token(arn)
+    emu.send_step_success(token)
+    _one_json_error(run("--output", "json", "callback", "fail", "--token", token,
+                        "--reason", "late"), 1, "ConflictException")
+    _one_json_error(run("--output", "json", "stop", "--pipeline", "nosuchpipeline", "--yes"),
+                    1, "ResourceNotFound")
+    usage = run("--output", "json", "stop", "--pipeline", "train", "--yes", arn)
+    _one_json_error(usage, 2, "UsageError")
+    assert "not both" in usage.err
+    _one_json_error(run("--output", "json", "stop", "not-an-arn"), 2, "ParamValidationError")
+    emu.start_execution("train")
+    declined = run("--output", "json", "stop", "--pipeline", "train", stdin="n\n", tty_in=True)
+    _one_json_error(declined, 1, "Declined")
+    # text mode is unchanged: nothing on stdout
+    assert run("stop", "--pipeline", "train", "--yes", arn).out == ""
+
+
+def result_err_line(result: Result) -> str:
+    assert result.out == ""
+    return result.err
 
 
 def test_callback_json(run: Run, emu: SageMakerEmulator) -> None:
