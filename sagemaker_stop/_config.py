@@ -498,6 +498,14 @@ def resolve_config(
             f"retry_mode must be one of {', '.join(RETRY_MODES)}, got {retry_mode!r}"
         )
 
+    fips = _bool_setting(use_fips, env, "AWS_USE_FIPS_ENDPOINT", active, "use_fips_endpoint")
+    dualstack = _bool_setting(
+        use_dualstack,
+        env,
+        "AWS_USE_DUALSTACK_ENDPOINT",
+        active,
+        "use_dualstack_endpoint",
+    )
     source = default_credential_source(
         credentials=credentials,
         profile=profile,
@@ -505,18 +513,14 @@ def resolve_config(
         home=home,
         config=shared,
         region=chosen_region,
+        use_fips=fips,
+        use_dualstack=dualstack,
     )
     return ClientConfig(
         region=chosen_region,
         endpoint_url=endpoint_url,
-        use_fips=_bool_setting(use_fips, env, "AWS_USE_FIPS_ENDPOINT", active, "use_fips_endpoint"),
-        use_dualstack=_bool_setting(
-            use_dualstack,
-            env,
-            "AWS_USE_DUALSTACK_ENDPOINT",
-            active,
-            "use_dualstack_endpoint",
-        ),
+        use_fips=fips,
+        use_dualstack=dualstack,
         max_attempts=attempts,
         retry_mode=retry_mode,
         profile=active.name,

@@ -124,10 +124,43 @@ def endpoint_in_partition(region: str, p: Partition, *, use_fips: bool, use_dual
     return f"https://api.sagemaker.{region}.{p.dns_suffix}"
 
 
-def sts_endpoint(region: Optional[str]) -> str:
-    """The regional STS endpoint (``https://sts.{region}.{dnsSuffix}``), or the global
-    ``https://sts.amazonaws.com`` when no region is known."""
+def sts_endpoint(
+    region: Optional[str], *, use_fips: bool = False, use_dualstack: bool = False
+) -> str:
+    """STS's endpoint rules (``sts/2011-06-15/endpoint-rule-set-1.json``, regional
+    endpoints): ``https://sts.{region}.{dnsSuffix}``, ``sts-fips.`` for FIPS (except in
+    aws-us-gov, whose regional endpoints are FIPS already), the dual-stack suffix for
+    dual-stack. Without a region: the global ``https://sts.amazonaws.com``, or
+    us-east-1's FIPS / dual-stack endpoint."""
     if not region:
-        return "https://sts.amazonaws.com"
+        if not (use_fips or use_dualstack):
+            return "https://sts.amazonaws.com"
+        region = "us-east-1"
     validate_region(region)
-    return f"https://sts.{region}.{partition_for_region(region).dns_suffix}"
+    p = partition_for_region(region)
+    if use_fips and use_dualstack:
+        if not (p.supports_fips and p.supports_dual_stack):
+            raise ConfigurationError(
+                "FIPS and DualStack are enabled, but partition "
+                f"{p.name!r} (region {region!r}) does not support one or both (STS)"
+            )
+        return f"https://sts-fips.{region}.{p.dual_stack_dns_suffix}"
+    if use_fips:
+        if not p.supports_fips:
+            raise ConfigurationError(
+                f"FIPS is enabled but partition {p.name!r} (region {region!r}) "
+                "does not support FIPS (STS)"
+            )
+        if p.name == "aws-us-gov":
+            return f"https://sts.{region}.amazonaws.com"
+        return f"https://sts-fips.{region}.{p.dns_suffix}"
+    if use_dualstack:
+        if not p.supports_dual_stack:
+            raise ConfigurationError(
+                f"DualStack is enabled but partition {p.name!r} (region {region!r}) "
+                "does not support DualStack (STS)"
+            )
+        return f"https://sts.{region}.{p.dual_stack_dns_suffix}"
+    if region == "aws-global":
+        return "https://sts.amazonaws.com"
+    return f"https://sts.{region}.{p.dns_suffix}"

@@ -45,6 +45,8 @@ def default_credential_source(
     config: Optional[SharedConfig] = None,
     *,
     region: Optional[str] = None,
+    use_fips: bool = False,
+    use_dualstack: bool = False,
     clock: Callable[[], float] = time.time,
     jitter: Callable[[], float] = random.random,
 ) -> Union[StaticCredentialSource, CredentialSource]:
@@ -52,7 +54,8 @@ def default_credential_source(
 
     ``environ`` (default: a snapshot of ``os.environ``), ``home`` (default ``$HOME``),
     ``config`` (the already parsed shared files; default: read them now) and ``clock``
-    are injectable for tests. ``region`` picks the regional STS endpoint.
+    are injectable for tests. ``region``, ``use_fips`` and ``use_dualstack`` pick the
+    STS endpoint.
     """
     if credentials is not None:
         return StaticCredentialSource(credentials)
@@ -67,6 +70,8 @@ def default_credential_source(
         shared=shared,
         explicit_profile=profile or None,
         region=region,
+        use_fips=use_fips,
+        use_dualstack=use_dualstack,
         clock=clock,
     )
     return CredentialSource.from_providers(

@@ -21,6 +21,9 @@ class Context:
     explicit_profile: Optional[str] = None
     #: The configured region (for STS), if any.
     region: Optional[str] = None
+    #: The resolved FIPS / dual-stack settings: STS calls honour them too (botocore).
+    use_fips: bool = False
+    use_dualstack: bool = False
     clock: Callable[[], float] = time.time
 
     def profile(self) -> Profile:

@@ -265,5 +265,7 @@ class SharedFilesProvider:
             what=f"assume role {role_arn} for profile {name!r}",
             source="assume-role",
             signer=_sts_signer(source, region, self.context.clock()),
+            use_fips=self.context.use_fips,
+            use_dualstack=self.context.use_dualstack,
         )
         return creds

@@ -110,11 +110,13 @@ def call(
     what: str,
     source: str,
     signer: Any = None,
+    use_fips: bool = False,
+    use_dualstack: bool = False,
 ) -> Flow[Credentials]:
     """POST ``Action=<action>`` to STS, retrying transient failures up to 3 times.
 
     ``signer(url, headers, body) -> headers`` signs the request (None: unsigned)."""
-    url = endpoint_url or sts_endpoint(region)
+    url = endpoint_url or sts_endpoint(region, use_fips=use_fips, use_dualstack=use_dualstack)
     body = urllib.parse.urlencode({"Action": action, "Version": VERSION, **params}).encode()
     headers = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
     for attempt in range(1, MAX_ATTEMPTS + 1):

@@ -59,6 +59,8 @@ def assume_role_with_web_identity(
         endpoint_url=context.sts_endpoint_url(),
         what=what,
         source=source,
+        use_fips=context.use_fips,
+        use_dualstack=context.use_dualstack,
     )
     return creds
 

@@ -162,3 +162,66 @@ def test_sts_endpoints() -> None:
     assert sts_endpoint("eu-west-1") == "https://sts.eu-west-1.amazonaws.com"
     assert sts_endpoint("cn-north-1") == "https://sts.cn-north-1.amazonaws.com.cn"
     assert sts_endpoint("us-isob-east-1") == "https://sts.us-isob-east-1.sc2s.sgov.gov"
+
+
+def test_sts_endpoints_agree_with_botocore_rules() -> None:
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.loaders import create_loader
+
+    loader = create_loader()
+    partitions = loader.load_data("partitions")
+    rules = EndpointProvider(loader.load_service_model("sts", "endpoint-rule-set-1"), partitions)
+    regions = [r for p in partitions["partitions"] for r in p["regions"]]
+    regions += ["us-foo-1", "us-gov-foo-1", "cn-foo-1", "us-isob-foo-1", "mars"]
+    for region in regions:
+        for fips in (False, True):
+            for dualstack in (False, True):
+                try:
+                    expected: Any = rules.resolve_endpoint(
+                        Region=region,
+                        UseFIPS=fips,
+                        UseDualStack=dualstack,
+                        UseGlobalEndpoint=False,
+                    ).url
+                except Exception:
+                    expected = ConfigurationError
+                if expected is ConfigurationError:
+                    with pytest.raises(ConfigurationError):
+                        sts_endpoint(region, use_fips=fips, use_dualstack=dualstack)
+                else:
+                    got = sts_endpoint(region, use_fips=fips, use_dualstack=dualstack)
+                    assert got == expected, (region, fips, dualstack)
+
+
+def test_credential_sts_calls_honour_fips_and_dualstack(tmp_path: Any) -> None:
+    from sagemaker_stop._config import resolve_config
+    from sagemaker_stop._effects import Send
+
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "config").write_text(
+        "[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::1:role/R\n"
+        "source_profile = base\n[profile base]\naws_access_key_id = A\n"
+        "aws_secret_access_key = S\n"
+    )
+    base: dict[str, str] = {}
+    cases = [
+        ({"AWS_USE_FIPS_ENDPOINT": "true"}, "https://sts-fips.us-east-1.amazonaws.com"),
+        ({"AWS_USE_DUALSTACK_ENDPOINT": "true"}, "https://sts.us-east-1.api.aws"),
+        (
+            {"AWS_USE_FIPS_ENDPOINT": "true", "AWS_USE_DUALSTACK_ENDPOINT": "true"},
+            "https://sts-fips.us-east-1.api.aws",
+        ),
+        (  # an explicit STS endpoint still wins
+            {"AWS_USE_FIPS_ENDPOINT": "true", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9"},
+            "http://127.0.0.1:9",
+        ),
+    ]
+    for extra, url in cases:
+        config = resolve_config(environ={**base, **extra}, home=str(tmp_path))
+        # Drive the chain only up to its first request: nothing is sent anywhere.
+        flow = config.credential_source._chain()  # type: ignore[union-attr]
+        effect = next(flow)
+        while not isinstance(effect, Send):
+            effect = flow.send(None)
+        flow.close()
+        assert effect.request.url == url
