@@ -19,6 +19,7 @@ import attrs
 from ._shapes import (
     check_length,
     check_pattern,
+    check_required,
     members_from_json,
     members_to_json,
     parse_str,
@@ -94,6 +95,7 @@ def _arn_field(**kwargs: Any) -> Any:
     return wire(
         "PipelineExecutionArn",
         validator=[
+            check_required("PipelineExecutionArn"),
             check_length("PipelineExecutionArn", 1, 2048),
             check_pattern(
                 "PipelineExecutionArn",

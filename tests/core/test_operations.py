@@ -82,6 +82,12 @@ def test_non_string_arn_is_a_validation_error() -> None:
         StopPipelineExecution(pipeline_execution_arn=42)  # type: ignore[arg-type]
 
 
+def test_a_missing_arn_is_refused_as_required() -> None:
+    with pytest.raises(ParamValidationError, match="is required") as caught:
+        StopPipelineExecution(None)  # type: ignore[arg-type]
+    assert caught.value.field == "PipelineExecutionArn"
+
+
 def test_region_of_arn() -> None:
     assert region_of_arn(ARN) == "us-east-1"
     assert region_of_arn("arn:aws:sagemaker::123456789012:x") is None

@@ -19,6 +19,8 @@ from sagemaker_stop import (
     SendPipelineExecutionStepSuccess,
 )
 
+from .conftest import World
+
 ARN = "arn:aws:sagemaker:eu-west-1:123456789012:pipeline/p/execution/abc123"
 UTC = datetime.timezone.utc
 TOKEN = "Ab3dEf7hIj"
@@ -308,3 +310,17 @@ def test_required_members_cannot_be_none() -> None:
             make()
         assert caught.value.field == field
         assert "required" in str(caught.value)
+
+
+def test_required_members_refuse_none_before_anything_is_sent(world: World) -> None:
+    sm = world.client()
+    for method in (
+        "stop_pipeline_execution",
+        "describe_pipeline_execution",
+        "send_pipeline_execution_step_success",
+    ):
+        with pytest.raises(ParamValidationError, match="is required"):
+            getattr(sm, method)(None)
+    with pytest.raises(ParamValidationError, match="is required"):
+        sm.stop_and_wait(None)
+    assert world.emu.requests == []
