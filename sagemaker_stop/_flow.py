@@ -32,7 +32,7 @@ from ._effects import (
     TransportFailure,
 )
 from ._operations import Operation, R
-from ._retry import RetryStrategy, corrected_offset
+from ._retry import RetryDecision, RetryStrategy, corrected_offset
 from ._version import __version__
 from .errors import SageMakerError
 
@@ -89,8 +89,25 @@ _GET_CREDENTIALS = GetCredentials()
 EXPIRED_CREDENTIALS = frozenset({"ExpiredTokenException", "ExpiredToken"})
 
 
-def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
-    """Send ``operation`` with retries; returns its response or raises its error."""
+def _within(timeouts: Timeouts, remaining: float) -> Timeouts:
+    """Per-phase timeouts cut to the time left before a deadline."""
+    left = max(remaining, 0.001)
+
+    def cut(value: Optional[float]) -> float:
+        return left if value is None else min(value, left)
+
+    return Timeouts(
+        cut(timeouts.connect), cut(timeouts.read), cut(timeouts.write), cut(timeouts.pool)
+    )
+
+
+def call(
+    core: CallCore, operation: Operation[R], *, deadline: Optional[float] = None
+) -> Flow[R]:
+    """Send ``operation`` with retries; returns its response or raises its error.
+
+    ``deadline`` (a ``core.monotonic()`` time) bounds the whole call: each attempt's
+    timeouts are cut to the time left, and no retry starts that could not finish."""
     url, region = core.endpoints.endpoint_for(operation.region_hint)
     if not urlsplit(url).path:
         url += "/"  # the request URI of every AWS JSON operation
@@ -120,7 +137,10 @@ def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
         headers.append(("User-Agent", USER_AGENT))
         headers.append(("amz-sdk-invocation-id", invocation_id))
         headers.append(("amz-sdk-request", f"attempt={attempt}; max={max_attempts}"))
-        request = HttpRequest("POST", url, tuple(headers), body, core.timeouts)
+        timeouts = core.timeouts
+        if deadline is not None:
+            timeouts = _within(timeouts, deadline - core.monotonic())
+        request = HttpRequest("POST", url, tuple(headers), body, timeouts)
 
         sent_at = core.clock()
         outcome = yield Send(request, core.max_body)
@@ -169,6 +189,13 @@ def call(core: CallCore, operation: Operation[R]) -> Flow[R]:
         decision = core.retry.decide(
             error, attempt, response_headers, clock_corrected=offset is not None
         )
+        if (
+            decision.retry
+            and deadline is not None
+            and core.monotonic() + decision.delay >= deadline
+        ):
+            core.retry.record_success(decision.cost)  # hand back the unused retry
+            decision = RetryDecision(False, reason=f"{decision.reason}; deadline reached")
         retry_in = decision.delay if decision.retry else None
         _report(
             core, name, attempt, max_attempts, status, error, error.request_id, retry_in,

@@ -141,6 +141,8 @@ class _Base:
         ``httpx.Client`` passes them."""
         timeout = self._timeouts.get(request.timeouts)
         if timeout is None:
+            if len(self._timeouts) > 64:  # deadline-cut timeouts differ call to call
+                self._timeouts.clear()
             timeout = self._timeouts[request.timeouts] = _timeout(request.timeouts).as_dict()
         return httpx.Request(
             request.method,

@@ -197,10 +197,14 @@ def _wait(
     while True:
         throttled: Optional[ThrottlingException] = None
         try:
-            description = yield from call(core, request)
+            description = yield from call(core, request, deadline=started + timeout)
         except ThrottlingException as exc:
             throttled = exc
             delay = min(delay * 2, max_poll)
+        except SageMakerError as exc:
+            if core.monotonic() - started < timeout:
+                raise
+            raise _timed_out(arn, timeout, last) from exc  # cut short by the deadline
         else:
             last = description
             if description.is_terminal:
@@ -221,15 +225,21 @@ def _wait(
                 )
         remaining = timeout - (core.monotonic() - started)
         if remaining <= 0:
-            status = "never described (throttled)" if last is None else last.status
-            raise WaitTimeoutError(
-                f"{arn} is still {status} after {timeout:g} s",
-                pipeline_execution_arn=arn,
-                timeout=timeout,
-                last_description=last,
-            ) from throttled
+            raise _timed_out(arn, timeout, last) from throttled
         yield Sleep(min(delay, remaining))
         delay = min(delay * BACKOFF, max_poll)
+
+
+def _timed_out(
+    arn: str, timeout: float, last: Optional[DescribePipelineExecutionResponse]
+) -> WaitTimeoutError:
+    status = "never described (throttled)" if last is None else last.status
+    return WaitTimeoutError(
+        f"{arn} is still {status} after {timeout:g} s",
+        pipeline_execution_arn=arn,
+        timeout=timeout,
+        last_description=last,
+    )
 
 
 def stop_and_wait(
