@@ -131,10 +131,14 @@ class CallbackMessage:
         arn = data.get("pipelineExecutionArn")
         if not isinstance(arn, str) or not _ARN.fullmatch(arn) or len(arn) > 2048:
             raise _invalid("pipelineExecutionArn", "must be a pipeline execution ARN")
-        arguments = data.get("arguments")
+        # The message a step sends when it starts carries no status in AWS's documented
+        # example ({"token", "pipelineExecutionArn", "arguments"}); the one sent on a stop
+        # has "status": "Stopping" (the API reference spells it "Status"), and a step with
+        # no inputs may send no arguments.  Accept exactly those variations.
+        arguments = data.get("arguments", {})
         if not isinstance(arguments, Mapping):
             raise _invalid("arguments", "must be a JSON object")
-        status = data.get("status")
+        status = data.get("status", data.get("Status", EXECUTING))
         if status not in (EXECUTING, STOPPING):
             raise _invalid("status", "must be 'Executing' or 'Stopping'")
         return cls(token, arn, dict(arguments), status)

@@ -622,6 +622,7 @@ def _wait_one(
             outcome.arn,
             timeout=timeout,
             poll=poll,
+            max_poll=max(poll, _defaults.MAX_POLL),  # a longer first delay is not cut
             on_progress=on_progress if console.live else None,
         )
     except WaitTimeoutError as exc:

@@ -612,3 +612,22 @@ def test_already_failed_with_and_without_wait(run: Run, emu: SageMakerEmulator) 
     assert (result.code, result.out) == (0, f"{arn}\talready ended (Failed)\n")
     result = run("stop", "--wait", arn)
     assert (result.code, result.out) == (4, f"{arn}\talready ended (Failed)\n")
+
+
+def test_a_poll_interval_above_the_default_cap_is_honoured(
+    run: Run, emu: SageMakerEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sagemaker_stop import SageMakerClient
+
+    seen: dict[str, Any] = {}
+    real = SageMakerClient.wait_for_pipeline_execution
+
+    def spy(self: Any, arn: str, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return real(self, arn, **kwargs)
+
+    monkeypatch.setattr(SageMakerClient, "wait_for_pipeline_execution", spy)
+    arn = emu.start_execution("lam")
+    result = run("stop", "--wait", "--timeout", "0.3", "--poll-interval", "90", arn)
+    assert result.code == 3  # timed out: the execution was still Stopping
+    assert seen["poll"] == 90 and seen["max_poll"] >= 90

@@ -57,9 +57,8 @@ def test_a_message_parses_from_every_form(form: str) -> None:
         ({**GOOD, "pipelineExecutionArn": ARN + "x" * 2048}, "pipelineExecutionArn"),
         ({k: v for k, v in GOOD.items() if k != "pipelineExecutionArn"}, "pipelineExecutionArn"),
         ({**GOOD, "arguments": []}, "arguments"),
-        ({k: v for k, v in GOOD.items() if k != "arguments"}, "arguments"),
         ({**GOOD, "status": "Stopped"}, "status"),
-        ({k: v for k, v in GOOD.items() if k != "status"}, "status"),
+        ({**{k: v for k, v in GOOD.items() if k != "status"}, "Status": "Done"}, "status"),
     ],
 )
 def test_bad_messages_are_refused_naming_the_field(body: object, field: str) -> None:
@@ -67,6 +66,19 @@ def test_bad_messages_are_refused_naming_the_field(body: object, field: str) -> 
         CallbackMessage.parse(body)  # type: ignore[arg-type]
     assert isinstance(caught.value, ValueError)
     assert caught.value.field == f"callback message {field}"
+
+
+def test_the_documented_message_shapes_parse() -> None:
+    """AWS's example of the message a Callback step sends when it starts has no status;
+    the one sent on a stop has status Stopping (spelled "Status" in the API reference); a
+    step with no inputs may send no arguments."""
+    start = {k: v for k, v in GOOD.items() if k != "status"}
+    assert CallbackMessage.parse(start).status == "Executing"
+    assert not CallbackMessage.parse(start).is_stopping
+    no_args = {k: v for k, v in GOOD.items() if k not in ("arguments", "status")}
+    assert CallbackMessage.parse(no_args).arguments == {}
+    capital = {**start, "Status": "Stopping"}
+    assert CallbackMessage.parse(capital).is_stopping
 
 
 def test_request_tokens_are_deterministic_per_token_and_kind() -> None:
