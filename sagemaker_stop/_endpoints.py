@@ -98,30 +98,37 @@ def resolve_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool
 
 def endpoint_in_partition(region: str, p: Partition, *, use_fips: bool, use_dualstack: bool) -> str:
     """SageMaker's endpoint rules (``endpoint-rule-set-1.json``) for one partition."""
+    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack)
     if use_fips and use_dualstack:
-        if not (p.supports_fips and p.supports_dual_stack):
-            raise ConfigurationError(
-                "FIPS and DualStack are enabled, but partition "
-                f"{p.name!r} (region {region!r}) does not support one or both"
-            )
         return f"https://api.sagemaker-fips.{region}.{p.dual_stack_dns_suffix}"
     if use_fips:
-        if not p.supports_fips:
-            raise ConfigurationError(
-                f"FIPS is enabled but partition {p.name!r} (region {region!r}) "
-                "does not support FIPS"
-            )
         if p.name in ("aws", "aws-us-gov"):
             return f"https://api-fips.sagemaker.{region}.amazonaws.com"
         return f"https://api.sagemaker-fips.{region}.{p.dns_suffix}"
     if use_dualstack:
-        if not p.supports_dual_stack:
-            raise ConfigurationError(
-                f"DualStack is enabled but partition {p.name!r} (region {region!r}) "
-                "does not support DualStack"
-            )
         return f"https://api.sagemaker.{region}.{p.dual_stack_dns_suffix}"
     return f"https://api.sagemaker.{region}.{p.dns_suffix}"
+
+
+def check_variant(
+    region: str, p: Partition, *, use_fips: bool, use_dualstack: bool, service: str = ""
+) -> None:
+    """Refuse a FIPS / dual-stack variant the region's partition does not offer (the
+    same rule in every service's rule set)."""
+    where = f"partition {p.name!r} (region {region!r})"
+    suffix = f" ({service})" if service else ""
+    if use_fips and use_dualstack:
+        if not (p.supports_fips and p.supports_dual_stack):
+            raise ConfigurationError(
+                f"FIPS and DualStack are enabled, but {where} does not support one or "
+                f"both{suffix}"
+            )
+    elif use_fips and not p.supports_fips:
+        raise ConfigurationError(f"FIPS is enabled but {where} does not support FIPS{suffix}")
+    elif use_dualstack and not p.supports_dual_stack:
+        raise ConfigurationError(
+            f"DualStack is enabled but {where} does not support DualStack{suffix}"
+        )
 
 
 def sts_endpoint(
@@ -138,28 +145,14 @@ def sts_endpoint(
         region = "us-east-1"
     validate_region(region)
     p = partition_for_region(region)
+    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack, service="STS")
     if use_fips and use_dualstack:
-        if not (p.supports_fips and p.supports_dual_stack):
-            raise ConfigurationError(
-                "FIPS and DualStack are enabled, but partition "
-                f"{p.name!r} (region {region!r}) does not support one or both (STS)"
-            )
         return f"https://sts-fips.{region}.{p.dual_stack_dns_suffix}"
     if use_fips:
-        if not p.supports_fips:
-            raise ConfigurationError(
-                f"FIPS is enabled but partition {p.name!r} (region {region!r}) "
-                "does not support FIPS (STS)"
-            )
         if p.name == "aws-us-gov":
             return f"https://sts.{region}.amazonaws.com"
         return f"https://sts-fips.{region}.{p.dns_suffix}"
     if use_dualstack:
-        if not p.supports_dual_stack:
-            raise ConfigurationError(
-                f"DualStack is enabled but partition {p.name!r} (region {region!r}) "
-                "does not support DualStack (STS)"
-            )
         return f"https://sts.{region}.{p.dual_stack_dns_suffix}"
     if region == "aws-global":
         return "https://sts.amazonaws.com"
