@@ -3,11 +3,13 @@
 The executions are listed (every page), those whose status is in ``statuses`` are
 stopped ``concurrency`` at a time through the ``Gather`` effect, and each gets one
 :class:`StopResult`.  One failed stop never aborts the batch: it becomes an ``"error"``
-result carrying the exception.  A stop refused with ConflictException is checked with
-DescribePipelineExecution: ``"already-finished"`` (with the terminal status) if the
-execution ended meanwhile, ``"error"`` otherwise.  Throttling is retried per call by the
-retry strategy (shared quota); a stop still throttled after that is an ``"error"``
-result.
+result carrying the exception.  Executions the listing already shows Stopping or ended
+are reported as such without a call.  A stop refused with
+:class:`ExecutionNotStoppable` (the execution stopped or ended between the listing and
+the stop) is checked with DescribePipelineExecution: ``"already-stopping"`` or
+``"already-finished"`` with the status it has now.  Throttling and the transient
+ConflictException of a stop are retried per call by the retry strategy; a stop still
+refused after that is an ``"error"`` result.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ._pipeline_operations import (
     ListPipelineExecutions,
     PipelineExecutionSummary,
 )
-from .errors import ConflictException, ParamValidationError
+from .errors import ExecutionNotStoppable, ParamValidationError
 
 STOPPED = "stopped"
 ALREADY_STOPPING = "already-stopping"
@@ -45,11 +47,13 @@ class StopResult:
     outcome: str
     #: The status the listing showed before the stop.
     status_before: Optional[str] = None
-    #: The exception, for ``"error"`` (and the ConflictException of a late finisher).
+    #: The exception, for ``"error"`` (and the :class:`ExecutionNotStoppable` of an
+    #: execution that stopped or ended between the listing and the stop).
     error: Optional[BaseException] = attrs.field(default=None, eq=False)
-    #: For ``"already-finished"``: the terminal status it ended with (Stopped, Failed,
-    #: Succeeded, CompletedWithFailures), as listed or, for an execution that ended
-    #: between the listing and the stop, as described then.
+    #: For ``"already-stopping"``: ``"Stopping"``.  For ``"already-finished"``: the
+    #: terminal status it ended with (Stopped, Failed, Succeeded,
+    #: CompletedWithFailures), as listed or, for an execution that ended between the
+    #: listing and the stop, as described then.
     status_after: Optional[str] = None
 
     @property
@@ -98,15 +102,16 @@ def _stop_all(
         if s.status in statuses and s.pipeline_execution_arn
     ]
     flows = tuple(
-        _stop_one(core, arn, before)
+        stop_one(core, StopPipelineExecution(arn), before)
         for arn, before in targets
-        if before not in TERMINAL_STATUSES
+        if _listed_outcome(arn, before) is None
     )
     outcomes: list[Any] = list((yield Gather(flows, concurrency))) if flows else []
     results: list[StopResult] = []
     for arn, before in targets:
-        if before in TERMINAL_STATUSES:
-            results.append(StopResult(arn, ALREADY_FINISHED, before, status_after=before))
+        listed = _listed_outcome(arn, before)
+        if listed is not None:
+            results.append(listed)
             continue
         outcome = outcomes.pop(0)
         if isinstance(outcome, BaseException):  # Gather hands back what a stop raised
@@ -116,13 +121,31 @@ def _stop_all(
     return results
 
 
-def _stop_one(core: CallCore, arn: str, before: Optional[str]) -> Flow[StopResult]:
+def _listed_outcome(arn: str, before: Optional[str]) -> Optional[StopResult]:
+    """The result of an execution the listing shows Stopping or ended: a stop could only
+    be refused (an execution never goes back to Executing), so none is sent."""
+    if before in TERMINAL_STATUSES:
+        return StopResult(arn, ALREADY_FINISHED, before, status_after=before)
+    if before == "Stopping":
+        return StopResult(arn, ALREADY_STOPPING, before, status_after=before)
+    return None
+
+
+def stop_one(
+    core: CallCore, request: StopPipelineExecution, before: Optional[str] = None
+) -> Flow[StopResult]:
+    """Stop one execution and say what happened: ``"stopped"``, or, when the service
+    answers :class:`ExecutionNotStoppable`, ``"already-stopping"`` /
+    ``"already-finished"`` with the status DescribePipelineExecution shows then.  Any
+    other refusal is raised (the CLI and :func:`stop_executions` report it)."""
+    arn = request.pipeline_execution_arn
     try:
-        yield from call(core, StopPipelineExecution(arn))
-    except ConflictException as exc:  # it may have ended between the listing and the stop
+        yield from call(core, request)
+    except ExecutionNotStoppable as exc:  # it stopped or ended before the stop arrived
         description = yield from call(core, DescribePipelineExecution(arn))
-        if not description.is_terminal:  # a conflict that is not "already finished"
-            return StopResult(arn, ERROR, before, exc)
-        return StopResult(arn, ALREADY_FINISHED, before, exc, description.status)
-    outcome = ALREADY_STOPPING if before == "Stopping" else STOPPED
-    return StopResult(arn, outcome, before)
+        if description.status == "Stopping":
+            return StopResult(arn, ALREADY_STOPPING, before, exc, "Stopping")
+        if description.is_terminal:
+            return StopResult(arn, ALREADY_FINISHED, before, exc, description.status)
+        raise  # "not Executing", yet it is: do not hide what the service said
+    return StopResult(arn, STOPPED, before)

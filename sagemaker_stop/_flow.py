@@ -114,6 +114,7 @@ def call(
     body = _protocol.encode_body(operation)
     base_headers = _protocol.base_headers(operation)
     invocation_id = str(uuid.uuid4())
+    rules = operation.retry_rules
     max_attempts = core.retry.policy.max_attempts
     name = operation.operation_name
     last_cost = 0
@@ -136,7 +137,9 @@ def call(
         )
         headers.append(("User-Agent", USER_AGENT))
         headers.append(("amz-sdk-invocation-id", invocation_id))
-        headers.append(("amz-sdk-request", f"attempt={attempt}; max={max_attempts}"))
+        # As botocore sends it; an operation's own retries may go past max_attempts.
+        limit = max(max_attempts, attempt)
+        headers.append(("amz-sdk-request", f"attempt={attempt}; max={limit}"))
         timeouts = core.timeouts
         if deadline is not None:
             timeouts = _within(timeouts, deadline - core.monotonic())
@@ -160,7 +163,7 @@ def call(
             else:
                 core.retry.record_success(last_cost)
                 _report(
-                    core, name, attempt, max_attempts, status, None, result.request_id, None
+                    core, name, attempt, limit, status, None, result.request_id, None
                 )
                 return result
 
@@ -171,7 +174,7 @@ def call(
             if fresh != credentials:
                 refreshed = fresh
                 _report(
-                    core, name, attempt, max_attempts, status, error, error.request_id, 0.0,
+                    core, name, attempt, limit, status, error, error.request_id, 0.0,
                     "expired credentials refreshed",
                 )
                 continue
@@ -187,7 +190,7 @@ def call(
             )
             core.clock_offset = offset
         decision = core.retry.decide(
-            error, attempt, response_headers, clock_corrected=offset is not None
+            error, attempt, response_headers, clock_corrected=offset is not None, rules=rules
         )
         if (
             decision.retry
@@ -195,11 +198,13 @@ def call(
             and core.monotonic() + decision.delay >= deadline
         ):
             core.retry.record_success(decision.cost)  # hand back the unused retry
-            decision = RetryDecision(False, reason=f"{decision.reason}; deadline reached")
+            decision = RetryDecision(
+                False, reason=f"{decision.reason}; deadline reached", limit=decision.limit
+            )
         retry_in = decision.delay if decision.retry else None
         _report(
-            core, name, attempt, max_attempts, status, error, error.request_id, retry_in,
-            decision.reason,
+            core, name, attempt, decision.limit or limit, status, error, error.request_id,
+            retry_in, decision.reason,
         )
         if not decision.retry:
             raise error

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, Optional, TypeVar
 
 import attrs
 
+from ._retry import NO_RULES, OperationRetry
 from ._shapes import (
     check_length,
     check_pattern,
@@ -25,6 +26,12 @@ from ._shapes import (
     parse_str,
     wire,
     wire_metadata,
+)
+from .errors import (
+    ExecutionNotStoppable,
+    SageMakerError,
+    ValidationException,
+    is_not_executing_message,
 )
 
 PIPELINE_EXECUTION_ARN_PATTERN = (
@@ -66,6 +73,8 @@ class Operation(Generic[R]):
     target: ClassVar[str]
     #: The response class this request produces.
     response_type: ClassVar[type[Any]]
+    #: Error codes this operation retries on top of the retry mode's rules.
+    retry_rules: ClassVar[Mapping[str, OperationRetry]] = NO_RULES
 
     @property
     def operation_name(self) -> str:
@@ -79,6 +88,10 @@ class Operation(Generic[R]):
     def region_hint(self) -> Optional[str]:
         """A region the request itself names (e.g. in an ARN), used when none is set."""
         return None
+
+    def refine_error(self, error: SageMakerError) -> SageMakerError:
+        """The error this operation's answer means (by default the one its code names)."""
+        return error
 
     def parse_response(
         self, body: Mapping[str, Any], *, http_status: int, request_id: Optional[str]
@@ -139,12 +152,35 @@ class StopPipelineExecution(
     _ExecutionArnRegion, Operation[StopPipelineExecutionResponse]
 ):
     """Stop a pipeline execution. ``client_request_token`` makes the call idempotent;
-    one is generated (uuid4) when not given, and every retry of the call reuses it."""
+    one is generated (uuid4) when not given, and every retry of the call reuses it.
+
+    An execution that is not Executing any more is refused with
+    :class:`~sagemaker_stop.ExecutionNotStoppable`; a transient ConflictException (the
+    stop landed between two steps) is retried by the client."""
 
     target: ClassVar[str] = "SageMaker.StopPipelineExecution"
     response_type: ClassVar[type[Any]] = StopPipelineExecutionResponse
+    #: A stop that lands while the execution moves between two steps is answered
+    #: ConflictException; the same call a moment later succeeds.  boto3 does not retry
+    #: it (409/ConflictException is not in its retryable set), so Airflow's
+    #: ``SageMakerHook.stop_pipeline`` does: 5 attempts, 0.3 s apart (PR #36337).
+    retry_rules: ClassVar[Mapping[str, OperationRetry]] = {
+        "ConflictException": OperationRetry(attempts=5, delay=0.3)
+    }
 
     pipeline_execution_arn: str = _arn_field()
     client_request_token: str = attrs.field(
         default=None, converter=_token_or_new, validator=check_token, metadata=TOKEN_METADATA
     )
+
+    def refine_error(self, error: SageMakerError) -> SageMakerError:
+        """``ValidationException`` "Only pipelines with 'Executing' status can be
+        stopped" becomes :class:`ExecutionNotStoppable` (same code and fields)."""
+        if isinstance(error, ValidationException) and is_not_executing_message(error.message):
+            return ExecutionNotStoppable(
+                error.message,
+                code=error.code,
+                http_status=error.http_status,
+                request_id=error.request_id,
+            )
+        return error

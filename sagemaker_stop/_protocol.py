@@ -50,7 +50,7 @@ def parse_response(operation: Operation[R], response: HttpResponse) -> R:
     """The operation's response object, or raise the :class:`SageMakerError` it means."""
     request_id = request_id_of(response.headers)
     if not 200 <= response.status < 300:
-        raise parse_error(response)
+        raise operation.refine_error(parse_error(response))
     body: Any = {}
     if response.body.strip():
         try:

@@ -35,7 +35,7 @@ import random
 import re
 import threading
 from collections.abc import Mapping
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import attrs
 
@@ -160,6 +160,21 @@ class RetryQuota:
             self.available = min(self.max_capacity, self.available + amount)
 
 
+class OperationRetry(NamedTuple):
+    """An operation's own rule for one error code, on top of the retry mode's rules:
+    retried up to ``attempts`` attempts in all (or ``max_attempts`` if that is larger;
+    ``max_attempts=1`` still means no retries), ``delay`` seconds apart (x0.75-1.25
+    jitter), without spending the retry quota (the error says nothing about the
+    endpoint's health)."""
+
+    attempts: int
+    delay: float
+
+
+#: No operation-specific rules.
+NO_RULES: Mapping[str, OperationRetry] = {}
+
+
 @attrs.frozen
 class RetryDecision:
     retry: bool
@@ -168,6 +183,8 @@ class RetryDecision:
     cost: int = 0
     #: Why: the error's kind, or why not ("not retryable", "max attempts", "quota").
     reason: str = ""
+    #: The attempt limit that applied, when an operation's own rule set it.
+    limit: Optional[int] = None
 
 
 def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
@@ -202,7 +219,11 @@ class RetryStrategy:
         attempt: int,
         headers: Mapping[str, str],
         clock_corrected: bool = False,
+        rules: Mapping[str, OperationRetry] = NO_RULES,
     ) -> RetryDecision:
+        rule = None if clock_corrected else rules.get(error.code)
+        if rule is not None:
+            return self._decide_by_rule(error.code, rule, attempt)
         kind = CLOCK_SKEW if clock_corrected else classify(error)
         if kind is None:
             return RetryDecision(False, reason="not retryable")
@@ -219,6 +240,17 @@ class RetryStrategy:
             if after is not None:
                 delay = max(delay, min(after, delay + 5.0))
         return RetryDecision(True, delay=delay, cost=cost, reason=kind)
+
+    def _decide_by_rule(self, code: str, rule: OperationRetry, attempt: int) -> RetryDecision:
+        limit = self.policy.max_attempts
+        if limit > 1:
+            limit = max(limit, rule.attempts)
+        if attempt >= limit:
+            return RetryDecision(False, reason=f"{code}; max attempts reached", limit=limit)
+        delay = rule.delay * (0.75 + 0.5 * self._random())
+        return RetryDecision(
+            True, delay=delay, reason=f"{code} (transient for this operation)", limit=limit
+        )
 
     def record_success(self, last_cost: int) -> None:
         """After a 2xx: refund the last retry's cost, or the no-retry increment."""

@@ -145,6 +145,14 @@ def parse_str_map(raw: Any, name: str) -> dict[str, str]:
     return dict(raw)
 
 
+def parse_json_object(raw: Any, name: str) -> dict[str, Any]:
+    """A structure kept as the JSON object received (for rarely used, deep shapes: every
+    member is there, by its wire name)."""
+    if not isinstance(raw, dict):
+        raise _wrong(name, "an object", raw)
+    return dict(raw)
+
+
 def parse_object(cls: type[T]) -> Parser:
     """A nested structure."""
 

@@ -31,7 +31,12 @@ from ._pipeline_operations import (
     ListPipelineExecutionSteps,
     PipelineExecutionStep,
 )
-from .errors import ConflictException, ParamValidationError, SageMakerError, ThrottlingException
+from .errors import (
+    ExecutionNotStoppable,
+    ParamValidationError,
+    SageMakerError,
+    ThrottlingException,
+)
 
 DEFAULT_WAIT_TIMEOUT = _defaults.WAIT_TIMEOUT
 DEFAULT_POLL = _defaults.POLL
@@ -189,7 +194,9 @@ def _wait(
     poll: float,
     max_poll: float,
     on_progress: Optional[ProgressHook],
+    first: Optional[DescribePipelineExecutionResponse] = None,
 ) -> Flow[DescribePipelineExecutionResponse]:
+    """``first``: a description already fetched, used as the first poll's answer."""
     arn = request.pipeline_execution_arn
     started = core.monotonic()
     delay = min(poll, max_poll)
@@ -197,7 +204,10 @@ def _wait(
     while True:
         throttled: Optional[ThrottlingException] = None
         try:
-            description = yield from call(core, request, deadline=started + timeout)
+            if first is not None:
+                description, first = first, None
+            else:
+                description = yield from call(core, request, deadline=started + timeout)
         except ThrottlingException as exc:
             throttled = exc
             delay = min(delay * 2, max_poll)
@@ -252,31 +262,32 @@ def stop_and_wait(
     max_poll: float = DEFAULT_MAX_POLL,
     on_progress: Optional[ProgressHook] = None,
 ) -> Flow[DescribePipelineExecutionResponse]:
-    """Stop the execution, then wait for it to end.  An execution that has already
-    ended answers the stop with ConflictException: its description is returned."""
+    """Stop the execution, then wait for it to end.  Arguments are checked now.
+
+    An execution that is not Executing any more answers the stop with
+    :class:`ExecutionNotStoppable`: if it has ended, its description is returned at once;
+    if it is already Stopping, the wait goes on as usual."""
+    _check_wait_args(timeout, poll, max_poll)
     stop = StopPipelineExecution(pipeline_execution_arn, client_request_token)
-    wait = wait_for_execution(
-        core,
-        pipeline_execution_arn,
-        timeout=timeout,
-        poll=poll,
-        max_poll=max_poll,
-        on_progress=on_progress,
+    return _stop_then_wait(
+        core, stop, float(timeout), float(poll), float(max_poll), on_progress
     )
-    return _stop_then_wait(core, stop, wait)
 
 
 def _stop_then_wait(
     core: CallCore,
     stop: StopPipelineExecution,
-    wait: Flow[DescribePipelineExecutionResponse],
+    timeout: float,
+    poll: float,
+    max_poll: float,
+    on_progress: Optional[ProgressHook],
 ) -> Flow[DescribePipelineExecutionResponse]:
+    describe = DescribePipelineExecution(stop.pipeline_execution_arn)
+    first: Optional[DescribePipelineExecutionResponse] = None
     try:
         yield from call(core, stop)
-    except ConflictException:
-        description = yield from call(core, DescribePipelineExecution(stop.pipeline_execution_arn))
-        if not description.is_terminal:
-            raise  # a conflict that is not "already finished": do not hide it
-        wait.close()
-        return description
-    return (yield from wait)
+    except ExecutionNotStoppable:
+        first = yield from call(core, describe)
+        if first.status != "Stopping" and not first.is_terminal:
+            raise  # "not Executing", yet it is: do not hide what the service said
+    return (yield from _wait(core, describe, timeout, poll, max_poll, on_progress, first))

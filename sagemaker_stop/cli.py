@@ -92,6 +92,7 @@ examples:
   {PROG} stop arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc123
   {PROG} stop --wait --timeout 900 ARN
   {PROG} stop --pipeline my-pipeline --yes
+  {PROG} start my-pipeline --parameter InputUri=s3://bucket/data
   {PROG} status ARN
   {PROG} callback succeed --token TOKEN --output model=s3://bucket/model.tar.gz
   {PROG} --output json stop --wait ARN1 ARN2
@@ -118,7 +119,9 @@ examples:
 A stop is usually not instant: a running Callback step holds the execution in
 Stopping until someone calls SendPipelineExecutionStepSuccess/Failure for it
 (see '{PROG} status' and '{PROG} callback'), a running Lambda step until its
-function finishes. An execution that has already ended is reported as such.
+function finishes. An execution that is already Stopping, or has already ended,
+is reported as such ("already stopping", "already ended (Stopped)") with exit 0;
+a transient ConflictException (the stop landed between two steps) is retried.
 
 Bulk stop (--pipeline) lists the matching executions and asks for confirmation
 on a terminal; with stdin not a terminal it refuses (exit 2) unless --yes is
@@ -148,6 +151,15 @@ examples:
 
 Answers a Callback step (the token is in the step's SQS message, or shown by
 '{PROG} status'). On a Stopping execution either answer lets it end Stopped.
+"""
+
+_START_EPILOG = f"""\
+examples:
+  {PROG} start my-pipeline
+  {PROG} start my-pipeline --parameter InputUri=s3://bucket/data --display-name nightly
+  ARN=$({PROG} start my-pipeline) && {PROG} stop --wait "$ARN"
+
+Prints the new execution's ARN on stdout (with --output json: one JSON document).
 """
 
 _EMULATOR_EPILOG = f"""\
@@ -296,6 +308,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="idempotency token, 32-128 characters (single ARN only)",
     )
     _add_globals(stop, top=False)
+
+    start = command("start", "start a pipeline execution and print its ARN", _START_EPILOG)
+    start.add_argument("pipeline", metavar="PIPELINE", help="pipeline name or ARN")
+    start.add_argument(
+        "--parameter",
+        dest="parameters",
+        action="append",
+        type=_name_value,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a pipeline parameter (repeatable)",
+    )
+    start.add_argument("--display-name", metavar="NAME", help="the execution's display name")
+    start.add_argument("--description", metavar="TEXT", help="the execution's description")
+    start.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
+    _add_globals(start, top=False)
 
     status = command("status", "show an execution's status and what holds its stop",
                      _STATUS_EPILOG)
@@ -531,7 +559,8 @@ class Outcome:
 
     def __init__(self, arn: str) -> None:
         self.arn = arn
-        self.stop: Optional[str] = None  # "requested" | "already ended" | None
+        #: "requested" | "already stopping" | "already ended" | None
+        self.stop: Optional[str] = None
         self.description: Optional[DescribePipelineExecutionResponse] = None
         self.status: Optional[str] = None
         self.error: Optional[BaseException] = None
@@ -568,7 +597,7 @@ class Outcome:
         if self.stop == "already ended":
             return f"{self.arn}\talready ended" + (f" ({self.status})" if self.status else "")
         if self.stop == "already stopping" and self.description is None:
-            return f"{self.arn}\talready Stopping"
+            return f"{self.arn}\talready stopping"
         if self.description is not None and self.status is not None:
             reason = self.description.failure_reason
             return f"{self.arn}\t{self.status}" + (f": {reason}" if reason else "")
@@ -576,22 +605,11 @@ class Outcome:
 
 
 def _stop_one(client: SageMakerClient, request: Any, outcome: Outcome) -> None:
-    """Send one StopPipelineExecution; an execution already ended is reported as such."""
-    from ._pipeline_operations import DescribePipelineExecution
-    from .errors import ConflictException
+    """Send one StopPipelineExecution; an execution that is already Stopping or has
+    ended (the service answers ExecutionNotStoppable) is reported as such."""
+    from . import _bulk
 
-    try:
-        client.send(request)
-    except ConflictException:
-        description = client.send(DescribePipelineExecution(outcome.arn))
-        if not description.is_terminal:
-            raise
-        outcome.stop = "already ended"
-        outcome.description = description
-        outcome.status = description.status
-        return
-    outcome.stop = "requested"
-    outcome.status = "Stopping"
+    _apply(outcome, client._run(_bulk.stop_one(client._core, request)))
 
 
 def _is_fatal(exc: BaseException) -> bool:
@@ -668,10 +686,16 @@ def _check_stop_args(args: argparse.Namespace) -> list[Any]:
 
 
 def _from_bulk(result: Any) -> Outcome:
+    outcome = Outcome(result.pipeline_execution_arn)
+    _apply(outcome, result)
+    return outcome
+
+
+def _apply(outcome: Outcome, result: Any) -> None:
+    """Record a :class:`~sagemaker_stop.StopResult` on ``outcome``."""
     from ._bulk import ALREADY_FINISHED, ALREADY_STOPPING, ERROR
     from ._pipeline_operations import TERMINAL_STATUSES
 
-    outcome = Outcome(result.pipeline_execution_arn)
     if result.outcome == ERROR:
         outcome.fail(result.error)
     elif result.outcome == ALREADY_FINISHED:
@@ -681,7 +705,6 @@ def _from_bulk(result: Any) -> Outcome:
     else:
         outcome.stop = "already stopping" if result.outcome == ALREADY_STOPPING else "requested"
         outcome.status = "Stopping"
-    return outcome
 
 
 class Declined(Exception):
@@ -847,6 +870,28 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- start
+
+
+def cmd_start(args: argparse.Namespace, console: Console) -> int:
+    from ._pipeline_operations import StartPipelineExecution
+
+    request = StartPipelineExecution(  # validated before anything is sent
+        pipeline_name=args.pipeline,
+        pipeline_execution_display_name=args.display_name,
+        pipeline_execution_description=args.description,
+        pipeline_parameters=list(args.parameters),
+        client_request_token=args.client_request_token,
+    )
+    with make_client(args) as client:
+        response = client.send(request)
+    if console.json:
+        console.out(to_json({"PipelineExecutionArn": response.pipeline_execution_arn}))
+    else:
+        console.out(str(response.pipeline_execution_arn))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- callback
 
 
@@ -943,6 +988,8 @@ def parse_args(
 def _dispatch(args: argparse.Namespace, console: Console, stdin: TextIO) -> int:
     if args.command == "stop":
         return cmd_stop(args, console, stdin)
+    if args.command == "start":
+        return cmd_start(args, console)
     if args.command == "status":
         return cmd_status(args, console)
     if args.command == "callback":

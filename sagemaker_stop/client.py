@@ -41,7 +41,10 @@ if TYPE_CHECKING:  # the workflow modules load on first use: a plain stop needs 
         OutputParametersLike,
         PipelineExecutionStep,
         PipelineExecutionSummary,
+        PipelineParametersLike,
         SendPipelineExecutionStepResponse,
+        StartPipelineExecution,
+        StartPipelineExecutionResponse,
     )
     from ._waiter import ProgressHook
     from .callback import CallbackMessageLike
@@ -143,7 +146,10 @@ class SageMakerClient(_ClientBase):
     def stop_pipeline_execution(
         self, pipeline_execution_arn: str, client_request_token: Optional[str] = None
     ) -> StopPipelineExecutionResponse:
-        """Ask SageMaker to stop an execution (see :class:`StopPipelineExecution`)."""
+        """Ask SageMaker to stop an execution (see :class:`StopPipelineExecution`).
+
+        Raises :class:`ExecutionNotStoppable` if it is not Executing any more (already
+        Stopping, or ended); a transient ConflictException is retried (5 attempts)."""
         return self.send(
             StopPipelineExecution(pipeline_execution_arn, client_request_token)
         )
@@ -159,6 +165,21 @@ class SageMakerClient(_ClientBase):
         from ._pipeline_operations import DescribePipelineExecution
 
         return self.send(DescribePipelineExecution(pipeline_execution_arn))
+
+    def start_pipeline_execution(
+        self,
+        pipeline_name: str,
+        *,
+        display_name: Optional[str] = None,
+        description: Optional[str] = None,
+        parameters: PipelineParametersLike = None,
+        client_request_token: Optional[str] = None,
+    ) -> StartPipelineExecutionResponse:
+        """Start an execution of a pipeline (name or ARN); ``parameters`` as a mapping or
+        (name, value) pairs.  The response's ``pipeline_execution_arn`` names it."""
+        return self.send(
+            _start(pipeline_name, display_name, description, parameters, client_request_token)
+        )
 
     def list_pipeline_executions(
         self,
@@ -312,7 +333,8 @@ class SageMakerClient(_ClientBase):
         on_progress: Optional[ProgressHook] = None,
     ) -> DescribePipelineExecutionResponse:
         """Stop the execution and wait until it has ended; returns the final description
-        (also for an execution that had already ended)."""
+        (at once for an execution that had already ended; one already Stopping is waited
+        for)."""
         from . import _waiter
 
         return self._run(
@@ -393,7 +415,10 @@ class AsyncSageMakerClient(_ClientBase):
     async def stop_pipeline_execution(
         self, pipeline_execution_arn: str, client_request_token: Optional[str] = None
     ) -> StopPipelineExecutionResponse:
-        """Ask SageMaker to stop an execution (see :class:`StopPipelineExecution`)."""
+        """Ask SageMaker to stop an execution (see :class:`StopPipelineExecution`).
+
+        Raises :class:`ExecutionNotStoppable` if it is not Executing any more (already
+        Stopping, or ended); a transient ConflictException is retried (5 attempts)."""
         return await self.send(
             StopPipelineExecution(pipeline_execution_arn, client_request_token)
         )
@@ -409,6 +434,21 @@ class AsyncSageMakerClient(_ClientBase):
         from ._pipeline_operations import DescribePipelineExecution
 
         return await self.send(DescribePipelineExecution(pipeline_execution_arn))
+
+    async def start_pipeline_execution(
+        self,
+        pipeline_name: str,
+        *,
+        display_name: Optional[str] = None,
+        description: Optional[str] = None,
+        parameters: PipelineParametersLike = None,
+        client_request_token: Optional[str] = None,
+    ) -> StartPipelineExecutionResponse:
+        """Start an execution of a pipeline (name or ARN); ``parameters`` as a mapping or
+        (name, value) pairs.  The response's ``pipeline_execution_arn`` names it."""
+        return await self.send(
+            _start(pipeline_name, display_name, description, parameters, client_request_token)
+        )
 
     async def list_pipeline_executions(
         self,
@@ -562,7 +602,8 @@ class AsyncSageMakerClient(_ClientBase):
         on_progress: Optional[ProgressHook] = None,
     ) -> DescribePipelineExecutionResponse:
         """Stop the execution and wait until it has ended; returns the final description
-        (also for an execution that had already ended)."""
+        (at once for an execution that had already ended; one already Stopping is waited
+        for)."""
         from . import _waiter
 
         return await self._run(
@@ -629,7 +670,25 @@ class AsyncSageMakerClient(_ClientBase):
             )
 
 
-# Request builders shared by both clients' list_*/iter_* methods.
+# Request builders shared by both clients' methods.
+
+
+def _start(
+    pipeline_name: str,
+    display_name: Optional[str],
+    description: Optional[str],
+    parameters: PipelineParametersLike,
+    client_request_token: Optional[str],
+) -> StartPipelineExecution:
+    from ._pipeline_operations import StartPipelineExecution
+
+    return StartPipelineExecution(
+        pipeline_name=pipeline_name,
+        pipeline_execution_display_name=display_name,
+        pipeline_execution_description=description,
+        pipeline_parameters=parameters,
+        client_request_token=client_request_token,
+    )
 
 
 def _executions(

@@ -3,10 +3,12 @@
 Everything goes over loopback HTTP with real SigV4 signing (the emulator verifies every
 signature with its own code).  Simulated time runs 30 times faster than the wall clock.
 
-1. An execution reaches a Callback step.  ``stop_pipeline_execution`` leaves it
+1. An execution reaches a Callback step.  The first stop lands while the execution
+   moves between steps and is answered with a transient ``ConflictException``, which
+   the client rides out by itself.  ``stop_pipeline_execution`` leaves it
    ``Stopping``; SageMaker puts a ``"status": "Stopping"`` message on the step's queue;
    a consumer cleans up and answers ``SendPipelineExecutionStepFailure``; only then is
-   the execution ``Stopped``.
+   the execution ``Stopped``.  Stopping it again is answered ``ExecutionNotStoppable``.
 2. An execution is in a Lambda step whose function runs past its timeout.  The stop
    cannot interrupt the function: the execution stays ``Stopping`` until the timeout is
    hit, and ends ``Failed``.
@@ -59,17 +61,34 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
         "--speed", type=float, default=SPEED, help="simulated seconds per real second"
     )
     speed = parser.parse_args(argv).speed
-    from . import CallbackMessage, Credentials, SageMakerClient, WaitProgress
+    from . import (
+        Attempt,
+        CallbackMessage,
+        Credentials,
+        ExecutionNotStoppable,
+        SageMakerClient,
+        WaitProgress,
+    )
     from .emulator import CallbackStep, LambdaStep, SageMakerEmulator, Step
 
     with SageMakerEmulator(speed=speed, stop_delay=3.0) as emu:
+        n = Narrator(out, lambda: emu.now)
+
+        def on_attempt(attempt: Attempt) -> None:
+            if attempt.error is not None and attempt.retry_in is not None:
+                n.say(
+                    f"{attempt.operation} attempt {attempt.attempt}: "
+                    f"{attempt.error.code} (a transient race between two steps); "
+                    f"retrying in {attempt.retry_in:.2f} s with the same token"
+                )
+
         creds = emu.credentials
         client = SageMakerClient(
             region=emu.region,
             endpoint_url=emu.endpoint_url,
             credentials=Credentials(creds.access_key_id, creds.secret_access_key),
+            on_attempt=on_attempt,
         )
-        n = Narrator(out, lambda: emu.now)
         out.write(
             f"SageMaker Pipelines emulator at {emu.endpoint_url} "
             f"(simulated time x{speed:g}; every request SigV4-verified)\n\n"
@@ -102,6 +121,7 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
                 f"Callback step ApproveModel is running: its queue got the "
                 f"{started.status!r} message (token {started.token})"
             )
+            emu.conflict(1, execution_arn=arn)  # the stop lands between two steps
             resp = sm.stop_pipeline_execution(arn)
             n.say(
                 f"stop_pipeline_execution -> HTTP {resp.http_status} "
@@ -128,6 +148,10 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
             finally:
                 worker.join()
             n.say(f"execution status: {final.status}")
+            try:
+                sm.stop_pipeline_execution(arn)
+            except ExecutionNotStoppable as exc:
+                n.say(f"stopping it again -> ExecutionNotStoppable: {exc.message}")
             first_ok = final.status == "Stopped"
 
             # --- 2. a Lambda step cannot be stopped ------------------------------

@@ -10,6 +10,7 @@ raised as the subclass named after their AWS error code (``ResourceNotFound``,
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 
@@ -82,7 +83,13 @@ class ResourceNotFound(SageMakerError):
 
 
 class ConflictException(SageMakerError):
-    """The request conflicts with the resource's state (e.g. the execution has ended)."""
+    """The request conflicts with the resource's state right now.
+
+    On StopPipelineExecution it is transient: the stop landed while the execution moved
+    from one step to the next (apache/airflow ``SageMakerHook.stop_pipeline``, PR #36337),
+    and the client retries it by itself.  On SendPipelineExecutionStepSuccess/Failure it
+    means the step is no longer waiting (already answered, or its execution ended).
+    """
 
     default_code = "ConflictException"
 
@@ -93,6 +100,35 @@ class ResourceLimitExceeded(SageMakerError):
 
 class ValidationException(SageMakerError):
     default_code = "ValidationException"
+
+
+class ExecutionNotStoppable(ValidationException):
+    """StopPipelineExecution refused because the execution is not ``Executing`` any more:
+    it is already ``Stopping``, or it has ended (Stopped, Failed, Succeeded,
+    CompletedWithFailures).  *The* way to say "it is not running any more".
+
+    The live service answers such a stop with HTTP 400 ``ValidationException`` and the
+    message "Only pipelines with 'Executing' status can be stopped" — the same code as
+    a malformed request, so the message is what tells them apart (apache/airflow
+    ``providers/amazon/.../hooks/sagemaker.py`` ``stop_pipeline``, PRs #29077 and
+    #36337).  ``code`` stays ``ValidationException``, as answered; being a subclass, an
+    ``except ValidationException`` handler still catches it.
+    """
+
+    default_code = "ValidationException"
+
+
+#: The message of StopPipelineExecution's "not Executing" answer, matched whatever its
+#: case, quoting and surrounding text (see :class:`ExecutionNotStoppable`).
+_NOT_EXECUTING = re.compile(
+    r"only\s+pipelines?\s+with\s+\W?executing\W?\s+status\s+can\s+be\s+stopped",
+    re.IGNORECASE,
+)
+
+
+def is_not_executing_message(message: str) -> bool:
+    """Whether a ValidationException message says the execution is not Executing."""
+    return bool(_NOT_EXECUTING.search(message))
 
 
 class ThrottlingException(SageMakerError):

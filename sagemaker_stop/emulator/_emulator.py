@@ -13,8 +13,15 @@ from typing import Any, Optional, Union
 from urllib.parse import parse_qs
 
 from ._api import OPERATIONS, Api
-from ._faults import DELAY, ERROR, RESET, THROTTLE, Fault, FaultQueue
-from ._model import Model, ServiceError, SimClock, Step, step_from_dict
+from ._faults import CONFLICT, DELAY, ERROR, RESET, THROTTLE, Fault, FaultQueue
+from ._model import (
+    TRANSIENT_CONFLICT_MESSAGE,
+    Model,
+    ServiceError,
+    SimClock,
+    Step,
+    step_from_dict,
+)
 from ._server import BadRequest, Handler, Server
 from ._sigv4 import AuthResult, Credentials, verify
 
@@ -78,6 +85,16 @@ class RecordedRequest:
     @property
     def amz_date(self) -> Optional[str]:
         return self.headers.get("x-amz-date")
+
+
+def _execution_arn_of(body: bytes) -> Optional[str]:
+    """The ``PipelineExecutionArn`` a request body names, if it is JSON with one."""
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        return None
+    value = data.get("PipelineExecutionArn") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _as_credentials(value: CredentialsLike) -> Credentials:
@@ -359,6 +376,15 @@ class SageMakerEmulator:
             raise ValueError("status must be a 5xx")
         return self._arm(Fault(ERROR, count, operation, status=status, html=html))
 
+    def conflict(self, count: int = 1, execution_arn: Optional[str] = None) -> Fault:
+        """Answer the next ``count`` StopPipelineExecution requests (of ``execution_arn``
+        only, if given) with the transient 400 ConflictException the live service sends
+        when a stop lands while the execution moves between steps; the stop itself is not
+        applied, so the same request again succeeds."""
+        return self._arm(
+            Fault(CONFLICT, count, "StopPipelineExecution", execution_arn=execution_arn)
+        )
+
     def delay(self, seconds: float, count: int = 1, operation: Optional[str] = None) -> Fault:
         """Sleep ``seconds`` (real time) before handling and answering the request."""
         return self._arm(Fault(DELAY, count, operation, seconds=seconds))
@@ -436,7 +462,7 @@ class SageMakerEmulator:
             now=self.wall_time(),
         )
         with self._lock:
-            fault = self._faults.take(operation)
+            fault = self._faults.take(operation, _execution_arn_of(body))
         received = self.wall_time()
 
         def record(status: Optional[int], code: Optional[str]) -> None:
@@ -466,9 +492,11 @@ class SageMakerEmulator:
                 record(None, None)
                 h.abort()
                 return
-        elif fault is not None and fault.kind in (THROTTLE, ERROR):
+        elif fault is not None and fault.kind in (THROTTLE, ERROR, CONFLICT):
             if fault.kind == THROTTLE:
                 error = ServiceError("ThrottlingException", "Rate exceeded", 400)
+            elif fault.kind == CONFLICT:
+                error = ServiceError("ConflictException", TRANSIENT_CONFLICT_MESSAGE, 400)
             elif fault.status == 503:
                 error = ServiceError("ServiceUnavailable", "Service Unavailable", 503)
             else:

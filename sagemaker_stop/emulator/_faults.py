@@ -9,7 +9,8 @@ THROTTLE = "throttle"
 ERROR = "error"
 DELAY = "delay"
 RESET = "reset"
-KINDS = (THROTTLE, ERROR, DELAY, RESET)
+CONFLICT = "conflict"
+KINDS = (THROTTLE, ERROR, DELAY, RESET, CONFLICT)
 
 
 @dataclass
@@ -17,11 +18,13 @@ class Fault:
     """One armed fault.
 
     ``kind`` is ``throttle``, ``error`` (``status`` 5xx, JSON or ``html`` body),
-    ``delay`` (sleep ``seconds`` then answer normally) or ``reset`` (close the
+    ``delay`` (sleep ``seconds`` then answer normally), ``reset`` (close the
     connection without an answer; with ``mid_body`` after sending the status line,
-    headers and half of the body).  ``process`` means the request is applied to the
-    model before the connection is dropped (always true for ``mid_body``).
-    ``operation`` restricts the fault to one operation (``None``: any).
+    headers and half of the body) or ``conflict`` (a transient 400 ConflictException,
+    not remembered against the request's ClientRequestToken).  ``process`` means the
+    request is applied to the model before the connection is dropped (always true for
+    ``mid_body``).  ``operation`` restricts the fault to one operation (``None``: any),
+    ``execution_arn`` to requests naming that pipeline execution.
     """
 
     kind: str
@@ -32,9 +35,14 @@ class Fault:
     seconds: float = 0.0
     mid_body: bool = False
     process: bool = False
+    execution_arn: Optional[str] = None
 
-    def matches(self, operation: Optional[str]) -> bool:
-        return self.remaining > 0 and (self.operation is None or self.operation == operation)
+    def matches(self, operation: Optional[str], execution_arn: Optional[str] = None) -> bool:
+        return (
+            self.remaining > 0
+            and (self.operation is None or self.operation == operation)
+            and (self.execution_arn is None or self.execution_arn == execution_arn)
+        )
 
 
 class FaultQueue:
@@ -51,9 +59,11 @@ class FaultQueue:
         self.faults.append(fault)
         return fault
 
-    def take(self, operation: Optional[str]) -> Optional[Fault]:
+    def take(
+        self, operation: Optional[str], execution_arn: Optional[str] = None
+    ) -> Optional[Fault]:
         for fault in self.faults:
-            if fault.matches(operation):
+            if fault.matches(operation, execution_arn):
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self.faults.remove(fault)

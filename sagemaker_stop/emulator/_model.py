@@ -23,6 +23,12 @@ FAILED = "Failed"
 SUCCEEDED = "Succeeded"
 TERMINAL = frozenset({STOPPED, FAILED, SUCCEEDED})
 
+#: StopPipelineExecution's answer for an execution that is not Executing (see stop_execution).
+NOT_EXECUTING_MESSAGE = "Only pipelines with 'Executing' status can be stopped"
+#: The emulator's text for an injected transient conflict on a stop.  The live service's
+#: wording is not known from any source; only the code is (Airflow retries on it).
+TRANSIENT_CONFLICT_MESSAGE = "The pipeline execution is moving between steps; retry the request"
+
 STEP_NAME_RE = re.compile(r"[A-Za-z0-9\-_]{1,64}")
 PIPELINE_NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
@@ -244,9 +250,10 @@ class StepRun:
 
     def to_api(self, execution: Execution) -> dict[str, Any]:
         spec = self.spec
+        # Only members of botocore's PipelineExecutionStep shape (it has no step type:
+        # boto3 and the AWS CLI would drop one; the kind is the Metadata member).
         out: dict[str, Any] = {
             "StepName": spec.name,
-            "StepType": spec.type,
             "StepStatus": self.status,
             "StartTime": self.start,
             "AttemptCount": 1,
@@ -473,14 +480,11 @@ class Model:
     def stop_execution(self, arn: str, now: float) -> Execution:
         execution = self.find_execution(arn)
         self._run(execution, now)
-        if execution.status in TERMINAL:
-            raise ServiceError(
-                "ConflictException",
-                f"Pipeline execution '{arn}' is in status {execution.status} and cannot be "
-                "stopped.",
-            )
-        if execution.status == STOPPING:
-            return execution
+        if execution.status != EXECUTING:
+            # The live service's answer to stopping an execution that is Stopping or has
+            # ended: 400 ValidationException with this message (apache/airflow
+            # SageMakerHook.stop_pipeline matches it; PRs #29077, #36337).
+            raise ServiceError("ValidationException", NOT_EXECUTING_MESSAGE)
         execution.status = STOPPING
         execution.stop_requested = _r(now)
         execution.modified = _r(now)

@@ -162,7 +162,7 @@ def test_stop_and_already_ended(run: Run, emu: SageMakerEmulator) -> None:
     assert (result.code, result.out) == (0, f"{arn}\tstop requested\n")
     assert emu.requests_for("StopPipelineExecution")[0].client_request_token == token
     emu.send_step_success(emu.callback_token(arn))
-    result = run("stop", arn)  # ConflictException + a terminal description
+    result = run("stop", arn)  # ExecutionNotStoppable + a terminal description
     assert (result.code, result.out) == (0, f"{arn}\talready ended (Stopped)\n")
 
 
@@ -366,7 +366,7 @@ def test_bulk_text_outcomes(run: Run, emu: SageMakerEmulator) -> None:
     result = run("stop", "--pipeline", "train", "--yes", "--status", "Stopping",
                  "--status", "Stopped")
     assert result.code == 0
-    assert f"{stopping_arn}\talready Stopping" in result.out
+    assert f"{stopping_arn}\talready stopping" in result.out
     assert f"{ended}\talready ended (Stopped)" in result.out
 
 
@@ -585,23 +585,29 @@ def test_debug_traceback_in_process(run: Run, emu: SageMakerEmulator) -> None:
     assert result.code == 1 and "Traceback (most recent call last)" in result.err
 
 
-def test_conflict_on_a_running_execution_is_not_hidden(
-    run: Run, emu: SageMakerEmulator, monkeypatch: pytest.MonkeyPatch
+def test_a_conflict_that_outlives_its_retries_is_not_hidden(
+    run: Run, emu: SageMakerEmulator
 ) -> None:
-    from sagemaker_stop import SageMakerClient, StopPipelineExecution
-
-    real_send = SageMakerClient.send
-
-    def send(self: SageMakerClient, request: Any) -> Any:
-        if isinstance(request, StopPipelineExecution):
-            raise ConflictException("busy", request_id="r-9")
-        return real_send(self, request)
-
-    monkeypatch.setattr(SageMakerClient, "send", send)
     arn = in_callback(emu)
+    emu.conflict(5, execution_arn=arn)  # every attempt of the stop lands between steps
     result = run("stop", arn)
     assert result.code == 1
-    assert result.err == "error: ConflictException: busy (request id r-9)\n"
+    assert result.err.startswith("error: ConflictException: ")
+    stops = emu.requests_for("StopPipelineExecution")
+    assert len(stops) == 5 and len({r.client_request_token for r in stops}) == 1
+    assert emu.execution_status(arn) == "Executing"
+
+
+def test_a_transient_conflict_is_ridden_out(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    emu.conflict(2, execution_arn=arn)
+    result = run("--output", "json", "stop", arn)
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["Executions"][0]["Stop"] == "requested"
+    assert [r.error_code for r in emu.requests_for("StopPipelineExecution")] == [
+        "ConflictException", "ConflictException", None
+    ]
+    assert emu.execution_status(arn) == "Stopping"
 
 
 def test_already_failed_with_and_without_wait(run: Run, emu: SageMakerEmulator) -> None:
@@ -631,3 +637,85 @@ def test_a_poll_interval_above_the_default_cap_is_honoured(
     result = run("stop", "--wait", "--timeout", "0.3", "--poll-interval", "90", arn)
     assert result.code == 3  # timed out: the execution was still Stopping
     assert seen["poll"] == 90 and seen["max_poll"] >= 90
+
+
+# --------------------------------------------------------------------------- stop semantics
+
+
+def test_stopping_an_execution_already_stopping_exits_0(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    emu.stop_execution(arn)  # someone else's stop: the Callback step holds it Stopping
+    result = run("stop", arn)
+    assert (result.code, result.out, result.err) == (0, f"{arn}\talready stopping\n", "")
+    assert [r.error_code for r in emu.requests_for("StopPipelineExecution")] == [
+        "ValidationException"
+    ]
+    result = run("--output", "json", "stop", arn)
+    (doc,) = json.loads(result.out)["Executions"]
+    assert doc["Stop"] == "already stopping" and doc["PipelineExecutionStatus"] == "Stopping"
+    assert (result.code, doc["ExitCode"]) == (0, 0)
+
+
+def test_stop_wait_of_an_execution_already_stopping_waits(run: Run, emu: SageMakerEmulator) -> None:
+    arn = in_callback(emu)
+    emu.stop_execution(arn)
+    when(lambda: len(emu.requests_for("DescribePipelineExecution")) >= 2,
+         lambda: emu.send_step_failure(emu.callback_token(arn), "cleaned up"))
+    result = run("stop", "--wait", "--poll-interval", "0.05", arn)
+    assert (result.code, result.out) == (0, f"{arn}\tStopped\n")
+
+
+def test_already_ended_in_json(run: Run, emu: SageMakerEmulator) -> None:
+    arn = emu.start_execution("lamslow")
+    emu.advance(100)
+    result = run("--output", "json", "stop", "--wait", arn)
+    (doc,) = json.loads(result.out)["Executions"]
+    assert (doc["Stop"], doc["PipelineExecutionStatus"]) == ("already ended", "Failed")
+    assert result.code == doc["ExitCode"] == 4
+
+
+# --------------------------------------------------------------------------- start
+
+
+def test_start_prints_the_new_arn(run: Run, emu: SageMakerEmulator) -> None:
+    token = "s" * 40
+    result = run("start", "train", "--parameter", "InputUri=s3://b/in", "--parameter", "N=3",
+                 "--display-name", "nightly", "--description", "from the CLI",
+                 "--client-request-token", token)
+    assert result.code == 0, result.err
+    arn = result.out.strip()
+    assert arn.startswith(emu.pipeline_arn("train") + "/execution/")
+    assert emu.describe_execution(arn)["PipelineExecutionDisplayName"] == "nightly"
+    (sent,) = emu.requests_for("StartPipelineExecution")
+    assert sent.json == {
+        "PipelineName": "train",
+        "PipelineExecutionDisplayName": "nightly",
+        "PipelineParameters": [{"Name": "InputUri", "Value": "s3://b/in"},
+                               {"Name": "N", "Value": "3"}],
+        "PipelineExecutionDescription": "from the CLI",
+        "ClientRequestToken": token,
+    }
+    again = run("--output", "json", "start", "train", "--client-request-token", token)
+    assert json.loads(again.out) == {"PipelineExecutionArn": arn}  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["start", "bad name!"], "PipelineName"),
+        (["start", "train", "--parameter", "no-equals"], "NAME=VALUE"),
+        (["start", "train", "--parameter", "bad name=1"], "PipelineParameters.Name"),
+        (["start", "train", "--client-request-token", "short"], "ClientRequestToken"),
+    ],
+)
+def test_start_refuses_bad_input_before_sending(
+    run: Run, emu: SageMakerEmulator, argv: list[str], message: str
+) -> None:
+    result = run(*argv)
+    assert result.code == 2 and message in result.err and result.out == ""
+    assert emu.requests == []
+
+
+def test_start_of_an_unknown_pipeline_exits_1(run: Run, emu: SageMakerEmulator) -> None:
+    result = run("start", "nope")
+    assert result.code == 1 and result.err.startswith("error: ResourceNotFound: ")

@@ -218,3 +218,17 @@ def test_settings_from_the_environment(env: dict[str, str], emu: SageMakerEmulat
                           timeout=30)
     assert proc.returncode == 2 and "missing" in proc.stderr
     assert len(emu.requests) == count
+
+
+def test_from_nothing_to_a_stopped_execution_with_shipped_commands(
+    script: Script, emu: SageMakerEmulator
+) -> None:
+    """The README's emulator walk-through: start, stop, see it stopped, stop again."""
+    emu.speed = 10.0  # simulated time runs, as under `sagemaker-stop emulator`
+    started = script("start", "train")
+    assert started.code == 0, started.err
+    arn = started.out.strip()
+    stopped = script("stop", "--wait", "--timeout", "20", "--poll-interval", "0.1", arn)
+    assert stopped.out == f"{arn}\tStopped\n"
+    again = script("stop", arn)
+    assert (again.code, again.out) == (0, f"{arn}\talready ended (Stopped)\n")

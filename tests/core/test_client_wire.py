@@ -92,8 +92,8 @@ def test_service_errors_raise_their_class_with_code_message_status_request_id(
     wire: WireServer, make_client: Any, code: str, cls: type
 ) -> None:
     wire.push(Reply(400, {"__type": f"com.amazonaws.sagemaker#{code}", "message": "nope"}))
-    with pytest.raises(cls) as caught:
-        make_client(endpoint_url=wire.url).stop_pipeline_execution(ARN)
+    with pytest.raises(cls) as caught:  # max_attempts=1: a stop's conflict is not retried
+        make_client(endpoint_url=wire.url, max_attempts=1).stop_pipeline_execution(ARN)
     err = caught.value
     assert (err.code, err.message, err.http_status, err.request_id) == (code, "nope", 400, "req-1")
     assert str(err) == f"{code}: nope (HTTP 400, request id req-1)"

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from sagemaker_stop import (
-    ConflictException,
     Credentials,
+    ExecutionNotStoppable,
     ResourceNotFound,
     SageMakerConnectionError,
+    ValidationException,
 )
 from sagemaker_stop.emulator import CallbackStep, SageMakerEmulator, Step
 
@@ -90,14 +91,19 @@ def test_resets_until_give_up(emu: SageMakerEmulator, sm: Any) -> None:
     assert emu.execution_status(arn) == "Executing"
 
 
-def test_stopping_a_finished_execution_is_a_conflict(emu: SageMakerEmulator, sm: Any) -> None:
+def test_stopping_a_finished_execution_is_execution_not_stoppable(
+    emu: SageMakerEmulator, sm: Any
+) -> None:
     arn = at_callback(emu)
     emu.send_step_success(emu.callback_token(arn, "Approve"), {})
     emu.advance(5)
     assert emu.execution_status(arn) == "Succeeded"
-    with pytest.raises(ConflictException) as caught:
+    with pytest.raises(ExecutionNotStoppable) as caught:
         sm.stop_pipeline_execution(arn)
+    assert isinstance(caught.value, ValidationException)
+    assert caught.value.code == "ValidationException"
     assert caught.value.request_id and caught.value.http_status == 400
+    assert len(emu.requests_for("StopPipelineExecution")) == 1  # never retried
 
 
 def test_unknown_execution_is_resource_not_found(emu: SageMakerEmulator, sm: Any) -> None:

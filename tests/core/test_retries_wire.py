@@ -140,7 +140,7 @@ def test_throttling_until_give_up(wire: WireServer, make_client: Any) -> None:
     [
         (Reply(400, {"__type": "ValidationException"}), ValidationException),
         (Reply(400, {"__type": "AccessDeniedException"}), AccessDeniedException),
-        (Reply(400, {"__type": "ConflictException"}), SageMakerError),
+        (Reply(400, {"__type": "ResourceLimitExceeded"}), SageMakerError),
         (Reply(404, {"__type": "ResourceNotFound"}), SageMakerError),
     ],
 )

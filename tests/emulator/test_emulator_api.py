@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Any
@@ -14,6 +15,9 @@ from ._helpers import FUNCTION, QUEUE, TOKEN_A, TOKEN_B
 ARN_RE = re.compile(
     r"arn:aws:sagemaker:us-east-1:123456789012:pipeline/([^/]+)/execution/[a-z0-9]{12}"
 )
+
+
+NOT_EXECUTING = "Only pipelines with 'Executing' status can be stopped"
 
 
 def code_of(exc: pytest.ExceptionInfo[ClientError]) -> str:
@@ -150,8 +154,7 @@ def test_stop_callback_then_failure_is_stopped(
         "status": "Executing",
     }
     step = steps_by_name(client, arn)["Wait"]
-    assert "StepType" not in step  # not in botocore's model; the emulator sends it anyway
-    assert emu.list_steps(arn)[1]["StepType"] == "Callback"
+    assert "StepType" not in emu.list_steps(arn)[1]  # not in botocore's model: never sent
     assert step["Metadata"] == {"Callback": {"CallbackToken": token, "SqsQueueUrl": QUEUE}}
 
     assert client.stop_pipeline_execution(PipelineExecutionArn=arn)["PipelineExecutionArn"] == arn
@@ -162,8 +165,11 @@ def test_stop_callback_then_failure_is_stopped(
     assert messages[1]["token"] == token and messages[1]["pipelineExecutionArn"] == arn
     emu.advance(3600)  # stays Stopping until the callback arrives
     assert status(client, arn) == "Stopping"
-    # a second stop while Stopping: accepted, no second message
-    client.stop_pipeline_execution(PipelineExecutionArn=arn)
+    # a second stop while Stopping: refused as the live service does, no second message
+    with pytest.raises(ClientError) as refused:
+        client.stop_pipeline_execution(PipelineExecutionArn=arn)
+    assert code_of(refused) == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == NOT_EXECUTING
     assert len(emu.queue_messages(QUEUE)) == 2
 
     out = client.send_pipeline_execution_step_failure(
@@ -290,23 +296,43 @@ def test_stop_plain_step_is_briefly_stopping(emu: SageMakerEmulator, client: Any
     assert status(client, arn) == "Stopped"
     assert steps_by_name(client, arn)["Train"]["StepStatus"] == "Stopped"
     # python helper on a finished execution
-    with pytest.raises(Exception, match="cannot be stopped"):
+    with pytest.raises(Exception, match="Only pipelines with 'Executing' status can be stopped"):
         emu.stop_execution(arn)
 
 
-def test_stop_finished_is_conflict(emu: SageMakerEmulator, client: Any) -> None:
+def test_stop_finished_is_a_validation_error_as_live(emu: SageMakerEmulator, client: Any) -> None:
+    # The live service: 400 ValidationException "Only pipelines with 'Executing' status can
+    # be stopped" (apache/airflow SageMakerHook.stop_pipeline, PRs #29077 and #36337).
     emu.create_pipeline("quick", steps=[Step("S", duration=1)])
     arn = client.start_pipeline_execution(PipelineName="quick")["PipelineExecutionArn"]
     emu.advance(1)
     with pytest.raises(ClientError) as exc:
         client.stop_pipeline_execution(PipelineExecutionArn=arn)
-    assert code_of(exc) == "ConflictException"
+    assert code_of(exc) == "ValidationException"
+    assert exc.value.response["Error"]["Message"] == NOT_EXECUTING
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert json.loads(emu.requests[-1].body or b"{}")["PipelineExecutionArn"] == arn
     headers = exc.value.response["ResponseMetadata"]["HTTPHeaders"]
     assert (
         headers["x-amzn-errortype"]
-        == "ConflictException:http://internal.amazon.com/coral/com.amazonaws.sagemaker/"
+        == "ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/"
     )
+
+
+def test_injected_conflict_is_transient_and_not_replayed(
+    emu: SageMakerEmulator, client: Any, callback_arn: str
+) -> None:
+    other = emu.start_execution("cb")
+    emu.conflict(1, execution_arn=callback_arn)
+    client.stop_pipeline_execution(PipelineExecutionArn=other)  # another execution: no fault
+    with pytest.raises(ClientError) as exc:
+        client.stop_pipeline_execution(PipelineExecutionArn=callback_arn, ClientRequestToken=TOKEN_A)
+    assert code_of(exc) == "ConflictException"
+    assert status(client, callback_arn) == "Executing"  # the stop was not applied
+    # the same token again is not answered from the conflict: the stop goes through
+    client.stop_pipeline_execution(PipelineExecutionArn=callback_arn, ClientRequestToken=TOKEN_A)
+    assert status(client, callback_arn) == "Stopping"
+    assert emu.pending_faults == []
 
 
 def test_unknown_resources(emu: SageMakerEmulator, client: Any) -> None:
@@ -345,7 +371,7 @@ def test_idempotent_stop(emu: SageMakerEmulator, client: Any, callback_arn: str)
         client.stop_pipeline_execution(
             PipelineExecutionArn=callback_arn, ClientRequestToken=TOKEN_B
         )
-    assert code_of(exc) == "ConflictException"
+    assert code_of(exc) == "ValidationException"  # a new token: not Executing any more
     # the error outcome is replayed too
     with pytest.raises(ClientError):
         client.stop_pipeline_execution(
@@ -671,7 +697,9 @@ def test_create_pipeline_from_dict(emu: SageMakerEmulator) -> None:
     )
     arn = emu.start_execution("fromdict")
     emu.advance(10)
-    assert [s["StepType"] for s in emu.list_steps(arn)] == ["Processing", "Lambda", "Callback"]
+    assert [next(iter(s["Metadata"]), None) for s in emu.list_steps(arn)] == [
+        "ProcessingJob", "Lambda", "Callback"
+    ]
     assert emu.queue_messages(QUEUE)[0]["arguments"] == {"a": 1}
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from sagemaker_stop import (
     ConflictException,
+    ExecutionNotStoppable,
     InvalidResponseError,
     ParamValidationError,
     PipelineExecutionStep,
@@ -16,6 +17,7 @@ from sagemaker_stop import (
     ResourceNotFound,
     StopResult,
     ThrottlingException,
+    ValidationException,
 )
 from sagemaker_stop._paging import Pages
 from sagemaker_stop._pipeline_operations import ListPipelineExecutions
@@ -74,10 +76,15 @@ def test_bulk_stop_over_a_mix_of_states_with_throttling(world: World) -> None:
         }[before]
         assert by_arn[arn].outcome == expected, (before, by_arn[arn])
         assert by_arn[arn].status_before == before
+        if before != "Executing":
+            assert by_arn[arn].status_after == before
     stops = world.emu.requests_for("StopPipelineExecution")
     assert sum(r.error_code == "ThrottlingException" for r in stops) == 4
-    # finished executions were not even asked to stop
-    assert len({r.json["PipelineExecutionArn"] for r in stops}) == 6
+    # executions listed Stopping or ended were not even asked to stop: such a stop can
+    # only be refused (ExecutionNotStoppable)
+    assert {r.json["PipelineExecutionArn"] for r in stops} == {
+        a for a, s in states.items() if s == "Executing"
+    }
 
 
 def test_one_failing_stop_never_aborts_the_batch(world: World) -> None:
@@ -111,24 +118,66 @@ def test_an_execution_that_ends_between_listing_and_stop_is_already_finished(
     assert result.pipeline_execution_arn == arn
     assert result.outcome == "already-finished" and result.ok
     assert (result.status_before, result.status_after) == ("Executing", ended)
-    assert result.error is not None and result.error.code == "ConflictException"
+    assert isinstance(result.error, ExecutionNotStoppable)
+    assert result.error.code == "ValidationException"
     assert len(world.emu.requests_for("DescribePipelineExecution")) == 1
 
 
-def test_a_conflict_on_a_running_execution_is_an_error(world: World) -> None:
+def test_an_execution_stopped_by_someone_else_meanwhile_is_already_stopping(
+    world: World,
+) -> None:
+    world.emu.create_pipeline("race", [Step("Train", "Training", 100)])
+    world.emu._model.stop_delay = 3600.0
+    arn = world.emu.start_execution("race")
+    sm = world.client()
+    original = world.emu._api._handlers["StopPipelineExecution"]
+
+    def someone_else_first(body: dict, now: float) -> dict:  # type: ignore[type-arg]
+        world.emu._model.stop_execution(arn, now)  # another user's stop lands first
+        return original(body, now)
+
+    world.emu._api._handlers["StopPipelineExecution"] = someone_else_first
+    (result,) = sm.stop_pipeline_executions("race")
+    assert (result.outcome, result.ok) == ("already-stopping", True)
+    assert (result.status_before, result.status_after) == ("Executing", "Stopping")
+    assert isinstance(result.error, ExecutionNotStoppable)
+
+
+def test_a_stop_refused_for_another_reason_is_an_error(world: World) -> None:
+    world.emu.create_pipeline("race", [Step("Train", "Training", 100)])
+    world.emu.start_execution("race")
+    sm = world.client()
+
+    def denied(body: dict, now: float) -> dict:  # type: ignore[type-arg]
+        raise ServiceError("ValidationException", "1 validation error detected: nope")
+
+    world.emu._api._handlers["StopPipelineExecution"] = denied
+    (result,) = sm.stop_pipeline_executions("race")
+    assert result.outcome == "error" and type(result.error) is ValidationException
+    assert world.emu.requests_for("DescribePipelineExecution") == []
+
+
+def test_a_conflict_that_outlives_its_retries_is_an_error(world: World) -> None:
     world.emu.create_pipeline("race", [Step("Train", "Training", 100)])
     arn = world.emu.start_execution("race")
     sm = world.client()
-
-    def conflict(body: dict, now: float) -> dict:  # type: ignore[type-arg]
-        raise ServiceError("ConflictException", "busy")
-
-    world.emu._api._handlers["StopPipelineExecution"] = conflict
+    world.emu.conflict(5, execution_arn=arn)
     (result,) = sm.stop_pipeline_executions("race")
     assert result.pipeline_execution_arn == arn
     assert result.outcome == "error" and not result.ok and result.status_after is None
-    assert isinstance(result.error, ConflictException)
+    assert type(result.error) is ConflictException
+    assert len(world.emu.requests_for("StopPipelineExecution")) == 5
     assert world.emu.execution_status(arn) == "Executing"
+
+
+def test_a_transient_conflict_is_ridden_out_in_bulk(world: World) -> None:
+    world.emu.create_pipeline("race", [Step("Train", "Training", 100)])
+    arns = [world.emu.start_execution("race") for _ in range(3)]
+    world.emu.conflict(2, execution_arn=arns[1])
+    results = world.client().stop_pipeline_executions("race")
+    assert {r.outcome for r in results} == {"stopped"}
+    assert all(world.emu.execution_status(a) == "Stopping" for a in arns)
+    assert world.time.sleeps and all(0.2 <= s <= 0.4 for s in world.time.sleeps)
 
 
 def test_bulk_stop_of_a_pipeline_without_matches_sends_no_stop(world: World) -> None:

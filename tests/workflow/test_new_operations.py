@@ -324,3 +324,170 @@ def test_required_members_refuse_none_before_anything_is_sent(world: World) -> N
     with pytest.raises(ParamValidationError, match="is required"):
         sm.stop_and_wait(None)
     assert world.emu.requests == []
+
+
+# --- every modeled member --------------------------------------------------------------
+
+
+def test_describe_reads_every_modeled_member() -> None:
+    from sagemaker_stop import IamIdentity, SelectedStep, UserContext
+
+    resp = _parse(
+        DescribePipelineExecution(ARN),
+        {
+            "PipelineExperimentConfig": {"ExperimentName": "e", "TrialName": "t"},
+            "CreatedBy": {
+                "UserProfileArn": "up-arn", "UserProfileName": "me", "DomainId": "d-1",
+                "IamIdentity": {"Arn": "arn:aws:iam::123456789012:role/r",
+                                "PrincipalId": "AID", "SourceIdentity": "src"},
+            },
+            "LastModifiedBy": {"UserProfileName": "you"},
+            "SelectiveExecutionConfig": {
+                "SourcePipelineExecutionArn": ARN, "SelectedSteps": [{"StepName": "Train"}]
+            },
+            "PipelineVersionId": 7,
+            "MLflowConfig": {"MlflowResourceArn": "ml-arn", "MlflowExperimentName": "x"},
+            "PipelineVersionAliases": ["prod", "v7"],
+            "RoleArn": "arn:aws:iam::123456789012:role/pipelines",
+        },
+    )
+    assert isinstance(resp, DescribePipelineExecutionResponse)
+    assert resp.pipeline_experiment_config is not None
+    assert resp.pipeline_experiment_config.trial_name == "t"
+    assert resp.created_by == UserContext(
+        user_profile_arn="up-arn", user_profile_name="me", domain_id="d-1",
+        iam_identity=IamIdentity(arn="arn:aws:iam::123456789012:role/r", principal_id="AID",
+                                 source_identity="src"),
+    )
+    assert resp.last_modified_by is not None and resp.last_modified_by.user_profile_name == "you"
+    assert resp.selective_execution_config is not None
+    assert resp.selective_execution_config.selected_steps == (SelectedStep("Train"),)
+    assert resp.pipeline_version_id == 7 and resp.pipeline_version_aliases == ("prod", "v7")
+    assert resp.mlflow_config is not None and resp.mlflow_config.mlflow_experiment_name == "x"
+    assert resp.role_arn == "arn:aws:iam::123456789012:role/pipelines"
+
+
+def test_steps_read_every_modeled_member() -> None:
+    resp = _parse(
+        ListPipelineExecutionSteps(pipeline_execution_arn=ARN),
+        {
+            "PipelineExecutionSteps": [
+                {
+                    "StepName": "Train",
+                    "Metadata": {"TrainingJob": {"Arn": "arn:aws:sagemaker:::training-job/x"}},
+                    "CacheHitResult": {"SourcePipelineExecutionArn": ARN},
+                    "SelectiveExecutionResult": {"SourcePipelineExecutionArn": ARN},
+                    "IterationContext": {"ParentStepName": "Loop", "Index": 2, "Item": "a"},
+                },
+                {"StepName": "Emr", "Metadata": {"EMR": {"ClusterId": "j-1", "StepId": "s"}}},
+                {"StepName": "Stop", "Metadata": {"Fail": {"ErrorMessage": "bad"}}},
+            ]
+        },
+    )
+    assert isinstance(resp, ListPipelineExecutionStepsResponse)
+    train, emr, fail = resp.items
+    assert train.kind == "Training" and train.metadata.training_job is not None
+    assert train.metadata.training_job.arn == "arn:aws:sagemaker:::training-job/x"
+    assert train.cache_hit_result is not None
+    assert train.cache_hit_result.source_pipeline_execution_arn == ARN
+    assert train.selective_execution_result is not None
+    assert train.iteration_context is not None and train.iteration_context.index == 2
+    assert emr.kind == "EMR" and emr.metadata.emr == {"ClusterId": "j-1", "StepId": "s"}
+    assert fail.metadata.fail is not None and fail.metadata.fail.error_message == "bad"
+    assert not hasattr(train, "step_type")  # not a member of the model
+
+
+def test_a_mistyped_nested_member_is_an_invalid_response() -> None:
+    with pytest.raises(InvalidResponseError, match="IterationContext"):
+        _parse(
+            ListPipelineExecutionSteps(pipeline_execution_arn=ARN),
+            {"PipelineExecutionSteps": [{"IterationContext": ["not", "an", "object"]}]},
+        )
+
+
+# --- StartPipelineExecution ----------------------------------------------------------
+
+
+def test_start_request_validates_and_serialises() -> None:
+    from sagemaker_stop import (
+        ParallelismConfiguration,
+        PipelineParameter,
+        SelectedStep,
+        SelectiveExecutionConfig,
+        StartPipelineExecution,
+    )
+
+    req = StartPipelineExecution(
+        pipeline_name="p",
+        pipeline_parameters=[{"Name": "a", "Value": "1"}, ("b", "2")],
+        parallelism_configuration=ParallelismConfiguration(max_parallel_execution_steps=2),
+        selective_execution_config=SelectiveExecutionConfig(
+            source_pipeline_execution_arn=ARN, selected_steps=(SelectedStep("Train"),)
+        ),
+        pipeline_version_id=3,
+        role_arn="arn:aws:iam::123456789012:role/run",
+        client_request_token="c" * 32,
+    )
+    assert req.pipeline_parameters == (PipelineParameter("a", "1"), PipelineParameter("b", "2"))
+    assert req.to_json() == {
+        "PipelineName": "p",
+        "PipelineParameters": [{"Name": "a", "Value": "1"}, {"Name": "b", "Value": "2"}],
+        "ClientRequestToken": "c" * 32,
+        "ParallelismConfiguration": {"MaxParallelExecutionSteps": 2},
+        "SelectiveExecutionConfig": {
+            "SourcePipelineExecutionArn": ARN, "SelectedSteps": [{"StepName": "Train"}]
+        },
+        "PipelineVersionId": 3,
+        "RoleArn": "arn:aws:iam::123456789012:role/run",
+    }
+    assert "PipelineParameters" not in StartPipelineExecution(pipeline_name="p").to_json()
+    assert len(StartPipelineExecution(pipeline_name="p").client_request_token) == 36
+    assert StartPipelineExecution(
+        pipeline_name="arn:aws:sagemaker:eu-west-1:123456789012:pipeline/p"
+    ).region_hint == "eu-west-1"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"pipeline_name": "no spaces"}, "PipelineName"),
+        ({"pipeline_name": None}, "PipelineName"),
+        ({"pipeline_execution_display_name": "x" * 83}, "PipelineExecutionDisplayName"),
+        ({"pipeline_parameters": [("", "v")]}, "PipelineParameters.Name"),
+        ({"pipeline_parameters": [("a b", "v")]}, "PipelineParameters.Name"),
+        ({"pipeline_parameters": [("a", "v" * 1025)]}, "PipelineParameters.Value"),
+        ({"pipeline_parameters": {f"p{i}": "v" for i in range(201)}}, "PipelineParameters"),
+        ({"pipeline_parameters": "a=b"}, "PipelineParameters"),
+        ({"pipeline_execution_description": "d" * 3073}, "PipelineExecutionDescription"),
+        ({"client_request_token": "short"}, "ClientRequestToken"),
+        ({"pipeline_version_id": 0}, "PipelineVersionId"),
+        ({"role_arn": "not-a-role"}, "RoleArn"),
+        ({"pipeline_version_alias": "bad alias"}, "PipelineVersionAlias"),
+        ({"mlflow_experiment_name": ""}, "MlflowExperimentName"),
+        ({"parallelism_configuration": {"MaxParallelExecutionSteps": 2}},
+         "ParallelismConfiguration"),
+    ],
+)
+def test_start_request_refuses_bad_input(kwargs: dict, field: str) -> None:  # type: ignore[type-arg]
+    from sagemaker_stop import StartPipelineExecution
+
+    kwargs = {"pipeline_name": "p", **kwargs}
+    with pytest.raises(ParamValidationError, match=field):
+        StartPipelineExecution(**kwargs)
+
+
+def test_start_pipeline_execution_on_both_clients(world: World) -> None:
+    world.emu.create_pipeline("p", [])
+    sm = world.client()
+    resp = sm.start_pipeline_execution(
+        "p", display_name="run-1", description="d", parameters={"Epochs": "3"},
+        client_request_token="k" * 40,
+    )
+    arn = resp.pipeline_execution_arn
+    assert arn is not None and arn.startswith(world.emu.pipeline_arn("p") + "/execution/")
+    assert resp.http_status == 200 and resp.request_id
+    assert world.emu.describe_execution(arn)["PipelineExecutionDisplayName"] == "run-1"
+    (sent,) = world.emu.requests_for("StartPipelineExecution")
+    assert sent.json["PipelineParameters"] == [{"Name": "Epochs", "Value": "3"}]
+    again = sm.start_pipeline_execution("p", client_request_token="k" * 40)
+    assert again.pipeline_execution_arn == arn  # idempotent

@@ -8,6 +8,7 @@ import pytest
 from sagemaker_stop import (
     CallbackMessage,
     ConflictException,
+    ExecutionNotStoppable,
     ParamValidationError,
     ResourceNotFound,
     WaitProgress,
@@ -154,8 +155,40 @@ def test_stop_and_wait_on_a_finished_execution_returns_its_description(world: Wo
     final = sm.stop_and_wait(arn, timeout=60)
     assert final.status == "Succeeded"
     stops = world.emu.requests_for("StopPipelineExecution")
-    assert [r.error_code for r in stops] == ["ConflictException"]
+    assert [r.error_code for r in stops] == ["ValidationException"]  # ExecutionNotStoppable
+    assert len(world.emu.requests_for("DescribePipelineExecution")) == 1
     assert world.time.sleeps == [200]  # no polling at all
+
+
+def test_stop_and_wait_on_a_stopping_execution_waits_for_the_end(world: World) -> None:
+    sm = world.client()
+    arn = world.emu.start_execution(world.lambda_pipeline("lam", duration=60, timeout=300))
+    world.time.sleep(1)
+    world.emu.stop_execution(arn)  # someone else stopped it: Stopping until the function ends
+    final = sm.stop_and_wait(arn, timeout=300, poll=5)
+    assert final.status == "Stopped"
+    stops = world.emu.requests_for("StopPipelineExecution")
+    assert [r.error_code for r in stops] == ["ValidationException"]
+    # the description fetched after the refusal is the wait's first poll
+    describes = world.emu.requests_for("DescribePipelineExecution")
+    assert len(describes) == len(world.time.sleeps[1:]) + 1
+
+
+def test_stop_and_wait_rides_out_a_transient_conflict(world: World) -> None:
+    sm = world.client()
+    arn = world.emu.start_execution(world.lambda_pipeline("lam", duration=30, timeout=300))
+    world.time.sleep(1)
+    world.emu.conflict(3, execution_arn=arn)
+    final = sm.stop_and_wait(arn, timeout=300, poll=5)
+    assert final.status == "Stopped"
+    stops = world.emu.requests_for("StopPipelineExecution")
+    assert [r.error_code for r in stops] == ["ConflictException"] * 3 + [None]
+    assert len({r.client_request_token for r in stops}) == 1
+    assert all(r.auth.ok for r in stops)  # each attempt signed (and verified) afresh
+    assert [r.headers["amz-sdk-request"] for r in stops] == [
+        "attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3", "attempt=4; max=4"
+    ]
+    assert all(0.225 <= s <= 0.375 for s in world.time.sleeps[1:4])
 
 
 def test_stop_and_wait_with_a_callback_answered_by_the_emulator(world: World) -> None:
@@ -175,25 +208,33 @@ def test_stop_and_wait_with_a_callback_answered_by_the_emulator(world: World) ->
     assert world.emu.step_status(arn, "Approve") == "Stopped"
 
 
-def test_a_conflict_that_is_not_a_finished_execution_is_raised(world: World) -> None:
+def test_a_conflict_that_outlives_its_retries_is_raised(world: World) -> None:
     sm = world.client()
     arn = world.emu.start_execution(world.callback_pipeline())
     world.time.sleep(11)
-    # A stop answered with a conflict while the execution still runs (injected).
-    from sagemaker_stop.emulator._model import ServiceError
+    world.emu.conflict(5, execution_arn=arn)
+    with pytest.raises(ConflictException) as caught:
+        sm.stop_and_wait(arn, timeout=60)
+    assert type(caught.value) is ConflictException  # never ExecutionNotStoppable
+    assert len(world.emu.requests_for("StopPipelineExecution")) == 5
+    assert world.emu.requests_for("DescribePipelineExecution") == []
 
-    api = world.emu._api
-    original = api._handlers["StopPipelineExecution"]
 
-    def conflicting(body: dict, now: float) -> dict:  # type: ignore[type-arg]
-        raise ServiceError("ConflictException", "busy")
+def test_not_executing_yet_executing_is_not_hidden(world: World) -> None:
+    """A refusal saying "not Executing" for an execution described as Executing is
+    raised, not waited on forever."""
+    sm = world.client()
+    arn = world.emu.start_execution(world.callback_pipeline())
+    world.time.sleep(11)
+    from sagemaker_stop.emulator._model import NOT_EXECUTING_MESSAGE, ServiceError
 
-    api._handlers["StopPipelineExecution"] = conflicting
-    try:
-        with pytest.raises(ConflictException):
-            sm.stop_and_wait(arn, timeout=60)
-    finally:
-        api._handlers["StopPipelineExecution"] = original
+    def refuse(body: dict, now: float) -> dict:  # type: ignore[type-arg]
+        raise ServiceError("ValidationException", NOT_EXECUTING_MESSAGE)
+
+    world.emu._api._handlers["StopPipelineExecution"] = refuse
+    with pytest.raises(ExecutionNotStoppable):
+        sm.stop_and_wait(arn, timeout=60)
+    assert world.time.sleeps == [11]
 
 
 def test_waiting_for_an_unknown_execution_raises_resource_not_found(world: World) -> None:
