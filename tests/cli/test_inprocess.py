@@ -4,6 +4,7 @@ against the emulator (these runs count toward coverage; the subprocess ones do n
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import logging
 import sys
@@ -719,3 +720,29 @@ def test_start_refuses_bad_input_before_sending(
 def test_start_of_an_unknown_pipeline_exits_1(run: Run, emu: SageMakerEmulator) -> None:
     result = run("start", "nope")
     assert result.code == 1 and result.err.startswith("error: ResourceNotFound: ")
+
+
+def test_stop_against_a_double_answering_like_the_live_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not the emulator: a scripted loopback double with the live answers (Airflow's
+    evidence): "not Executing" -> describe -> already ended; a conflict -> retried."""
+    from ..wire_server import ACCESS_KEY, SECRET_KEY, Reply, WireServer
+
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abcdef123456"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    not_executing = Reply(400, {"__type": "com.amazon.coral.validate#ValidationException",
+                                "message": "Only pipelines with 'Executing' status can be stopped"})
+    conflict = Reply(400, {"__type": "com.amazonaws.sagemaker#ConflictException", "Message": "x"})
+    described = Reply(200, {"PipelineExecutionArn": arn, "PipelineExecutionStatus": "Failed"})
+    with WireServer() as wire:
+        wire.push(conflict, not_executing, described)
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.run(["--endpoint-url", wire.url, "stop", "--wait", arn],
+                       stdin=io.StringIO(), stdout=out, stderr=err)
+        targets = [r.headers["x-amz-target"] for r in wire.requests]
+    assert (code, out.getvalue(), err.getvalue()) == (4, f"{arn}\talready ended (Failed)\n", "")
+    assert targets == ["SageMaker.StopPipelineExecution"] * 2 + [
+        "SageMaker.DescribePipelineExecution"
+    ]
