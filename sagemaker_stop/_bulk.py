@@ -78,9 +78,8 @@ def _check_statuses(statuses: Iterable[str]) -> tuple[str, ...]:
 def stop_executions(
     core: CallCore,
     pipeline_name: str,
-    *,
-    statuses: Sequence[str] = ("Executing",),
-    concurrency: int = 8,
+    statuses: Sequence[str],
+    concurrency: int,
     page_size: int = 100,
 ) -> Flow[list[StopResult]]:
     """One result per listed execution whose status is in ``statuses``, in listing order

@@ -1,6 +1,6 @@
 """Waiting for a pipeline execution to end, written once as flows.
 
-:func:`wait_for_execution` polls DescribePipelineExecution until the status is terminal
+:func:`wait` polls DescribePipelineExecution until the status is terminal
 (Stopped, Failed, Succeeded, CompletedWithFailures).  The first poll is immediate; then
 the delay starts at ``poll`` and grows x1.5 up to ``max_poll`` (never past the deadline).
 A ThrottlingException that outlives the call's own retries does not end the wait: the
@@ -16,11 +16,10 @@ finish (Stopped) or time out (Failed).
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import attrs
 
-from . import _defaults
 from ._effects import Flow, Sleep
 from ._flow import CallCore, call
 from ._operations import StopPipelineExecution
@@ -38,9 +37,6 @@ from .errors import (
     ThrottlingException,
 )
 
-DEFAULT_WAIT_TIMEOUT = _defaults.WAIT_TIMEOUT
-DEFAULT_POLL = _defaults.POLL
-DEFAULT_MAX_POLL = _defaults.MAX_POLL
 BACKOFF = 1.5
 #: Step statuses of a step that still runs (and so may hold a stop).
 _RUNNING_STEP = ("Stopping", "Executing", "Starting")
@@ -165,38 +161,33 @@ def holding_step(core: CallCore, arn: str) -> Flow[Optional[PipelineExecutionSte
     return None
 
 
-def _check_wait_args(timeout: float, poll: float, max_poll: float) -> None:
-    for name, value in (("timeout", timeout), ("poll", poll), ("max_poll", max_poll)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ParamValidationError(name, "must be a number of seconds > 0")
+class Timing(NamedTuple):
+    """A wait's timeout, first delay and longest delay, in seconds (checked)."""
+
+    timeout: float
+    poll: float
+    max_poll: float
+
+    @classmethod
+    def of(cls, timeout: float, poll: float, max_poll: float) -> Timing:
+        """Check the arguments now, before anything is sent."""
+        for name, value in (("timeout", timeout), ("poll", poll), ("max_poll", max_poll)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ParamValidationError(name, "must be a number of seconds > 0")
+        return cls(float(timeout), float(poll), float(max_poll))
 
 
-def wait_for_execution(
-    core: CallCore,
-    pipeline_execution_arn: str,
-    *,
-    timeout: float = DEFAULT_WAIT_TIMEOUT,
-    poll: float = DEFAULT_POLL,
-    max_poll: float = DEFAULT_MAX_POLL,
-    on_progress: Optional[ProgressHook] = None,
-) -> Flow[DescribePipelineExecutionResponse]:
-    """The final description once the execution is terminal (``WaitTimeoutError`` after
-    ``timeout`` seconds).  Arguments are checked now, before anything is sent."""
-    _check_wait_args(timeout, poll, max_poll)
-    request = DescribePipelineExecution(pipeline_execution_arn)
-    return _wait(core, request, float(timeout), float(poll), float(max_poll), on_progress)
-
-
-def _wait(
+def wait(
     core: CallCore,
     request: DescribePipelineExecution,
-    timeout: float,
-    poll: float,
-    max_poll: float,
+    timing: Timing,
     on_progress: Optional[ProgressHook],
     first: Optional[DescribePipelineExecutionResponse] = None,
 ) -> Flow[DescribePipelineExecutionResponse]:
-    """``first``: a description already fetched, used as the first poll's answer."""
+    """The final description once the execution is terminal (``WaitTimeoutError`` after
+    ``timing.timeout`` seconds).  ``first``: a description already fetched, used as the
+    first poll's answer."""
+    timeout, poll, max_poll = timing
     arn = request.pipeline_execution_arn
     started = core.monotonic()
     delay = min(poll, max_poll)
@@ -252,36 +243,15 @@ def _timed_out(
     )
 
 
-def stop_and_wait(
-    core: CallCore,
-    pipeline_execution_arn: str,
-    *,
-    client_request_token: Optional[str] = None,
-    timeout: float = DEFAULT_WAIT_TIMEOUT,
-    poll: float = DEFAULT_POLL,
-    max_poll: float = DEFAULT_MAX_POLL,
-    on_progress: Optional[ProgressHook] = None,
-) -> Flow[DescribePipelineExecutionResponse]:
-    """Stop the execution, then wait for it to end.  Arguments are checked now.
-
-    An execution that is not Executing any more answers the stop with
-    :class:`ExecutionNotStoppable`: if it has ended, its description is returned at once;
-    if it is already Stopping, the wait goes on as usual."""
-    _check_wait_args(timeout, poll, max_poll)
-    stop = StopPipelineExecution(pipeline_execution_arn, client_request_token)
-    return _stop_then_wait(
-        core, stop, float(timeout), float(poll), float(max_poll), on_progress
-    )
-
-
-def _stop_then_wait(
+def stop_then_wait(
     core: CallCore,
     stop: StopPipelineExecution,
-    timeout: float,
-    poll: float,
-    max_poll: float,
+    timing: Timing,
     on_progress: Optional[ProgressHook],
 ) -> Flow[DescribePipelineExecutionResponse]:
+    """Stop the execution, then wait for it to end.  An execution that is not Executing
+    any more answers the stop with :class:`ExecutionNotStoppable`: if it has ended, its
+    description is returned at once; if it is already Stopping, the wait goes on."""
     describe = DescribePipelineExecution(stop.pipeline_execution_arn)
     first: Optional[DescribePipelineExecutionResponse] = None
     try:
@@ -290,4 +260,4 @@ def _stop_then_wait(
         first = yield from call(core, describe)
         if first.status != "Stopping" and not first.is_terminal:
             raise  # "not Executing", yet it is: do not hide what the service said
-    return (yield from _wait(core, describe, timeout, poll, max_poll, on_progress, first))
+    return (yield from wait(core, describe, timing, on_progress, first))

@@ -1,53 +1,33 @@
 """``SageMakerClient`` and ``AsyncSageMakerClient``: thin shells around one core.
 
 Everything without I/O — configuration, the retry strategy and its quota, the learned
-clock offset — lives in :class:`_ClientBase`.  The two clients add only an httpx client
-and a driver (``_drive.SyncIO`` / ``_drive.AsyncIO``) that runs the call flow
-(``_flow.call``).  A caller-owned ``http_client`` is used as given and never closed.
+clock offset — lives in :class:`_ClientBase`.  The public operations are declared once,
+on :class:`_Operations` (their definitions are in ``_calls.py``), and each client exposes
+them through its shell (``_adapter.SyncShell`` / ``AsyncShell``): the two clients add
+only an httpx client and a driver (``_drive.SyncIO`` / ``_drive.AsyncIO``) that runs the
+flows.  A caller-owned ``http_client`` is used as given and never closed.
 """
 
 from __future__ import annotations
 
-import datetime
 import os
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
+from typing import Any, Optional, TypeVar, Union
 
 import httpx
 
-from . import _defaults
+from . import _calls, _defaults
+from ._adapter import AsyncShell, SyncShell, operation, pages
 from ._config import ClientConfig, env_get, is_true, resolve_config
 from ._credentials._types import Credentials
-from ._defaults import MAX_POLL as DEFAULT_MAX_POLL
-from ._defaults import POLL as DEFAULT_POLL
-from ._defaults import WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
 from ._drive import AsyncIO, SyncIO
 from ._effects import Flow, Timeouts
 from ._flow import AttemptHook, CallCore, call
-from ._operations import Operation, R, StopPipelineExecution, StopPipelineExecutionResponse
+from ._operations import Operation, R
 from ._retry import RetryPolicy, RetryStrategy
 from ._transport import AsyncSender, SyncSender
-
-if TYPE_CHECKING:  # the workflow modules load on first use: a plain stop needs none
-    from ._bulk import StopResult
-    from ._pipeline_operations import (
-        DescribePipelineExecutionResponse,
-        ListPipelineExecutions,
-        ListPipelineExecutionsResponse,
-        ListPipelineExecutionSteps,
-        ListPipelineExecutionStepsResponse,
-        OutputParametersLike,
-        PipelineExecutionStep,
-        PipelineExecutionSummary,
-        PipelineParametersLike,
-        SendPipelineExecutionStepResponse,
-        StartPipelineExecution,
-        StartPipelineExecutionResponse,
-    )
-    from ._waiter import ProgressHook
-    from .callback import CallbackMessageLike
 
 T = TypeVar("T")
 
@@ -116,7 +96,27 @@ class _ClientBase:
         )
 
 
-class SageMakerClient(_ClientBase):
+class _Operations(_ClientBase):
+    """The public operations, each defined once in ``_calls.py``; both clients expose
+    them (the sync one as methods, the async one as coroutine methods)."""
+
+    stop_pipeline_execution = operation(_calls.stop_pipeline_execution)
+    start_pipeline_execution = operation(_calls.start_pipeline_execution)
+    describe_pipeline_execution = operation(_calls.describe_pipeline_execution)
+    list_pipeline_executions = operation(_calls.list_pipeline_executions)
+    iter_pipeline_executions = pages(_calls.iter_pipeline_executions)
+    list_pipeline_execution_steps = operation(_calls.list_pipeline_execution_steps)
+    iter_pipeline_execution_steps = pages(_calls.iter_pipeline_execution_steps)
+    send_pipeline_execution_step_success = operation(_calls.send_pipeline_execution_step_success)
+    send_pipeline_execution_step_failure = operation(_calls.send_pipeline_execution_step_failure)
+    answer_callback_success = operation(_calls.answer_callback_success)
+    answer_callback_failure = operation(_calls.answer_callback_failure)
+    wait_for_pipeline_execution = operation(_calls.wait_for_pipeline_execution)
+    stop_and_wait = operation(_calls.stop_and_wait)
+    stop_pipeline_executions = operation(_calls.stop_pipeline_executions)
+
+
+class SageMakerClient(SyncShell, _Operations):
     """A synchronous SageMaker Pipelines client.
 
     >>> with SageMakerClient() as sm:                      # doctest: +SKIP
@@ -140,230 +140,11 @@ class SageMakerClient(_ClientBase):
 
     def send(self, request: Operation[R]) -> R:
         """Send any operation object; returns its response or raises a SageMakerError."""
-        self._check_open()
-        return self._io.run(call(self._core, request))
-
-    def stop_pipeline_execution(
-        self, pipeline_execution_arn: str, client_request_token: Optional[str] = None
-    ) -> StopPipelineExecutionResponse:
-        """Ask SageMaker to stop an execution (see :class:`StopPipelineExecution`).
-
-        Raises :class:`ExecutionNotStoppable` if it is not Executing any more (already
-        Stopping, or ended); a transient ConflictException is retried (5 attempts)."""
-        return self.send(
-            StopPipelineExecution(pipeline_execution_arn, client_request_token)
-        )
+        return self._run(call(self._core, request))
 
     def _run(self, flow: Flow[T]) -> T:
         self._check_open()
         return self._io.run(flow)
-
-    def describe_pipeline_execution(
-        self, pipeline_execution_arn: str
-    ) -> DescribePipelineExecutionResponse:
-        """The execution's status, failure reason, names and times."""
-        from ._pipeline_operations import DescribePipelineExecution
-
-        return self.send(DescribePipelineExecution(pipeline_execution_arn))
-
-    def start_pipeline_execution(
-        self,
-        pipeline_name: str,
-        *,
-        display_name: Optional[str] = None,
-        description: Optional[str] = None,
-        parameters: PipelineParametersLike = None,
-        client_request_token: Optional[str] = None,
-    ) -> StartPipelineExecutionResponse:
-        """Start an execution of a pipeline (name or ARN); ``parameters`` as a mapping or
-        (name, value) pairs.  The response's ``pipeline_execution_arn`` names it."""
-        return self.send(
-            _start(pipeline_name, display_name, description, parameters, client_request_token)
-        )
-
-    def list_pipeline_executions(
-        self,
-        pipeline_name: str,
-        *,
-        created_after: Optional[datetime.datetime] = None,
-        created_before: Optional[datetime.datetime] = None,
-        sort_by: Optional[str] = None,
-        sort_order: Optional[str] = None,
-        max_results: Optional[int] = None,
-        next_token: Optional[str] = None,
-    ) -> ListPipelineExecutionsResponse:
-        """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
-        return self.send(
-            _executions(
-                pipeline_name, created_after, created_before, sort_by, sort_order,
-                max_results, next_token,
-            )
-        )
-
-    def iter_pipeline_executions(
-        self,
-        pipeline_name: str,
-        *,
-        created_after: Optional[datetime.datetime] = None,
-        created_before: Optional[datetime.datetime] = None,
-        sort_by: Optional[str] = None,
-        sort_order: Optional[str] = None,
-        page_size: Optional[int] = None,
-    ) -> Iterator[PipelineExecutionSummary]:
-        """Every execution of a pipeline, fetching pages as the iteration goes."""
-        from . import _paging
-
-        self._check_open()
-        request = _executions(
-            pipeline_name, created_after, created_before, sort_by, sort_order, page_size
-        )
-        return _paging.iterate(self._io, self._core, request)
-
-    def list_pipeline_execution_steps(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        sort_order: Optional[str] = None,
-        max_results: Optional[int] = None,
-        next_token: Optional[str] = None,
-    ) -> ListPipelineExecutionStepsResponse:
-        """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
-        return self.send(
-            _steps(pipeline_execution_arn, sort_order, max_results, next_token)
-        )
-
-    def iter_pipeline_execution_steps(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        sort_order: Optional[str] = None,
-        page_size: Optional[int] = None,
-    ) -> Iterator[PipelineExecutionStep]:
-        """Every started step of an execution, fetching pages as the iteration goes."""
-        from . import _paging
-
-        self._check_open()
-        request = _steps(pipeline_execution_arn, sort_order, page_size)
-        return _paging.iterate(self._io, self._core, request)
-
-    def send_pipeline_execution_step_success(
-        self,
-        callback_token: str,
-        output_parameters: OutputParametersLike = None,
-        client_request_token: Optional[str] = None,
-    ) -> SendPipelineExecutionStepResponse:
-        """Let a waiting Callback step succeed (see also :meth:`answer_callback_success`)."""
-        from ._pipeline_operations import SendPipelineExecutionStepSuccess
-
-        return self.send(
-            SendPipelineExecutionStepSuccess(
-                callback_token=callback_token,
-                output_parameters=output_parameters,
-                client_request_token=client_request_token,
-            )
-        )
-
-    def send_pipeline_execution_step_failure(
-        self,
-        callback_token: str,
-        failure_reason: Optional[str] = None,
-        client_request_token: Optional[str] = None,
-    ) -> SendPipelineExecutionStepResponse:
-        """Let a waiting Callback step fail (see also :meth:`answer_callback_failure`)."""
-        from ._pipeline_operations import SendPipelineExecutionStepFailure
-
-        return self.send(
-            SendPipelineExecutionStepFailure(
-                callback_token=callback_token,
-                failure_reason=failure_reason,
-                client_request_token=client_request_token,
-            )
-        )
-
-    def answer_callback_success(
-        self, message: CallbackMessageLike, output_parameters: OutputParametersLike = None
-    ) -> SendPipelineExecutionStepResponse:
-        """Answer a Callback step's SQS message with success, idempotently (the request
-        token is derived from the callback token: see :mod:`sagemaker_stop.callback`)."""
-        from .callback import CallbackMessage
-
-        return self.send(CallbackMessage.of(message).success(output_parameters))
-
-    def answer_callback_failure(
-        self, message: CallbackMessageLike, failure_reason: Optional[str] = None
-    ) -> SendPipelineExecutionStepResponse:
-        """Answer a Callback step's SQS message with failure, idempotently (for a
-        Stopping message: after cleaning up; the execution then ends Stopped)."""
-        from .callback import CallbackMessage
-
-        return self.send(CallbackMessage.of(message).failure(failure_reason))
-
-    def wait_for_pipeline_execution(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll: float = DEFAULT_POLL,
-        max_poll: float = DEFAULT_MAX_POLL,
-        on_progress: Optional[ProgressHook] = None,
-    ) -> DescribePipelineExecutionResponse:
-        """Poll until the execution is Stopped, Failed, Succeeded or CompletedWithFailures
-        and return that description (``WaitTimeoutError`` after ``timeout`` seconds)."""
-        from . import _waiter
-
-        return self._run(
-            _waiter.wait_for_execution(
-                self._core,
-                pipeline_execution_arn,
-                timeout=timeout,
-                poll=poll,
-                max_poll=max_poll,
-                on_progress=on_progress,
-            )
-        )
-
-    def stop_and_wait(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        client_request_token: Optional[str] = None,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll: float = DEFAULT_POLL,
-        max_poll: float = DEFAULT_MAX_POLL,
-        on_progress: Optional[ProgressHook] = None,
-    ) -> DescribePipelineExecutionResponse:
-        """Stop the execution and wait until it has ended; returns the final description
-        (at once for an execution that had already ended; one already Stopping is waited
-        for)."""
-        from . import _waiter
-
-        return self._run(
-            _waiter.stop_and_wait(
-                self._core,
-                pipeline_execution_arn,
-                client_request_token=client_request_token,
-                timeout=timeout,
-                poll=poll,
-                max_poll=max_poll,
-                on_progress=on_progress,
-            )
-        )
-
-    def stop_pipeline_executions(
-        self,
-        pipeline_name: str,
-        statuses: Sequence[str] = ("Executing",),
-        concurrency: int = 8,
-    ) -> list[StopResult]:
-        """Stop every execution of ``pipeline_name`` whose status is in ``statuses``,
-        ``concurrency`` at a time; one :class:`StopResult` each, never aborting."""
-        from . import _bulk
-
-        return self._run(
-            _bulk.stop_executions(
-                self._core, pipeline_name, statuses=statuses, concurrency=concurrency
-            )
-        )
 
     def close(self) -> None:
         """Close the connection pool (a caller-owned ``http_client`` is left open)."""
@@ -384,7 +165,7 @@ class SageMakerClient(_ClientBase):
         self.close()
 
 
-class AsyncSageMakerClient(_ClientBase):
+class AsyncSageMakerClient(AsyncShell, _Operations):
     """An asyncio SageMaker Pipelines client; never blocks the event loop.
 
     >>> async with AsyncSageMakerClient() as sm:           # doctest: +SKIP
@@ -409,230 +190,11 @@ class AsyncSageMakerClient(_ClientBase):
 
     async def send(self, request: Operation[R]) -> R:
         """Send any operation object; returns its response or raises a SageMakerError."""
-        self._check_open()
-        return await self._io.run(call(self._core, request))
-
-    async def stop_pipeline_execution(
-        self, pipeline_execution_arn: str, client_request_token: Optional[str] = None
-    ) -> StopPipelineExecutionResponse:
-        """Ask SageMaker to stop an execution (see :class:`StopPipelineExecution`).
-
-        Raises :class:`ExecutionNotStoppable` if it is not Executing any more (already
-        Stopping, or ended); a transient ConflictException is retried (5 attempts)."""
-        return await self.send(
-            StopPipelineExecution(pipeline_execution_arn, client_request_token)
-        )
+        return await self._run(call(self._core, request))
 
     async def _run(self, flow: Flow[T]) -> T:
         self._check_open()
         return await self._io.run(flow)
-
-    async def describe_pipeline_execution(
-        self, pipeline_execution_arn: str
-    ) -> DescribePipelineExecutionResponse:
-        """The execution's status, failure reason, names and times."""
-        from ._pipeline_operations import DescribePipelineExecution
-
-        return await self.send(DescribePipelineExecution(pipeline_execution_arn))
-
-    async def start_pipeline_execution(
-        self,
-        pipeline_name: str,
-        *,
-        display_name: Optional[str] = None,
-        description: Optional[str] = None,
-        parameters: PipelineParametersLike = None,
-        client_request_token: Optional[str] = None,
-    ) -> StartPipelineExecutionResponse:
-        """Start an execution of a pipeline (name or ARN); ``parameters`` as a mapping or
-        (name, value) pairs.  The response's ``pipeline_execution_arn`` names it."""
-        return await self.send(
-            _start(pipeline_name, display_name, description, parameters, client_request_token)
-        )
-
-    async def list_pipeline_executions(
-        self,
-        pipeline_name: str,
-        *,
-        created_after: Optional[datetime.datetime] = None,
-        created_before: Optional[datetime.datetime] = None,
-        sort_by: Optional[str] = None,
-        sort_order: Optional[str] = None,
-        max_results: Optional[int] = None,
-        next_token: Optional[str] = None,
-    ) -> ListPipelineExecutionsResponse:
-        """One page of a pipeline's executions (see :meth:`iter_pipeline_executions`)."""
-        return await self.send(
-            _executions(
-                pipeline_name, created_after, created_before, sort_by, sort_order,
-                max_results, next_token,
-            )
-        )
-
-    def iter_pipeline_executions(
-        self,
-        pipeline_name: str,
-        *,
-        created_after: Optional[datetime.datetime] = None,
-        created_before: Optional[datetime.datetime] = None,
-        sort_by: Optional[str] = None,
-        sort_order: Optional[str] = None,
-        page_size: Optional[int] = None,
-    ) -> AsyncIterator[PipelineExecutionSummary]:
-        """Every execution of a pipeline, fetching pages as the iteration goes."""
-        from . import _paging
-
-        self._check_open()
-        request = _executions(
-            pipeline_name, created_after, created_before, sort_by, sort_order, page_size
-        )
-        return _paging.aiterate(self._io, self._core, request)
-
-    async def list_pipeline_execution_steps(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        sort_order: Optional[str] = None,
-        max_results: Optional[int] = None,
-        next_token: Optional[str] = None,
-    ) -> ListPipelineExecutionStepsResponse:
-        """One page of an execution's steps (see :meth:`iter_pipeline_execution_steps`)."""
-        return await self.send(
-            _steps(pipeline_execution_arn, sort_order, max_results, next_token)
-        )
-
-    def iter_pipeline_execution_steps(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        sort_order: Optional[str] = None,
-        page_size: Optional[int] = None,
-    ) -> AsyncIterator[PipelineExecutionStep]:
-        """Every started step of an execution, fetching pages as the iteration goes."""
-        from . import _paging
-
-        self._check_open()
-        request = _steps(pipeline_execution_arn, sort_order, page_size)
-        return _paging.aiterate(self._io, self._core, request)
-
-    async def send_pipeline_execution_step_success(
-        self,
-        callback_token: str,
-        output_parameters: OutputParametersLike = None,
-        client_request_token: Optional[str] = None,
-    ) -> SendPipelineExecutionStepResponse:
-        """Let a waiting Callback step succeed (see also :meth:`answer_callback_success`)."""
-        from ._pipeline_operations import SendPipelineExecutionStepSuccess
-
-        return await self.send(
-            SendPipelineExecutionStepSuccess(
-                callback_token=callback_token,
-                output_parameters=output_parameters,
-                client_request_token=client_request_token,
-            )
-        )
-
-    async def send_pipeline_execution_step_failure(
-        self,
-        callback_token: str,
-        failure_reason: Optional[str] = None,
-        client_request_token: Optional[str] = None,
-    ) -> SendPipelineExecutionStepResponse:
-        """Let a waiting Callback step fail (see also :meth:`answer_callback_failure`)."""
-        from ._pipeline_operations import SendPipelineExecutionStepFailure
-
-        return await self.send(
-            SendPipelineExecutionStepFailure(
-                callback_token=callback_token,
-                failure_reason=failure_reason,
-                client_request_token=client_request_token,
-            )
-        )
-
-    async def answer_callback_success(
-        self, message: CallbackMessageLike, output_parameters: OutputParametersLike = None
-    ) -> SendPipelineExecutionStepResponse:
-        """Answer a Callback step's SQS message with success, idempotently (the request
-        token is derived from the callback token: see :mod:`sagemaker_stop.callback`)."""
-        from .callback import CallbackMessage
-
-        return await self.send(CallbackMessage.of(message).success(output_parameters))
-
-    async def answer_callback_failure(
-        self, message: CallbackMessageLike, failure_reason: Optional[str] = None
-    ) -> SendPipelineExecutionStepResponse:
-        """Answer a Callback step's SQS message with failure, idempotently (for a
-        Stopping message: after cleaning up; the execution then ends Stopped)."""
-        from .callback import CallbackMessage
-
-        return await self.send(CallbackMessage.of(message).failure(failure_reason))
-
-    async def wait_for_pipeline_execution(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll: float = DEFAULT_POLL,
-        max_poll: float = DEFAULT_MAX_POLL,
-        on_progress: Optional[ProgressHook] = None,
-    ) -> DescribePipelineExecutionResponse:
-        """Poll until the execution is Stopped, Failed, Succeeded or CompletedWithFailures
-        and return that description (``WaitTimeoutError`` after ``timeout`` seconds)."""
-        from . import _waiter
-
-        return await self._run(
-            _waiter.wait_for_execution(
-                self._core,
-                pipeline_execution_arn,
-                timeout=timeout,
-                poll=poll,
-                max_poll=max_poll,
-                on_progress=on_progress,
-            )
-        )
-
-    async def stop_and_wait(
-        self,
-        pipeline_execution_arn: str,
-        *,
-        client_request_token: Optional[str] = None,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll: float = DEFAULT_POLL,
-        max_poll: float = DEFAULT_MAX_POLL,
-        on_progress: Optional[ProgressHook] = None,
-    ) -> DescribePipelineExecutionResponse:
-        """Stop the execution and wait until it has ended; returns the final description
-        (at once for an execution that had already ended; one already Stopping is waited
-        for)."""
-        from . import _waiter
-
-        return await self._run(
-            _waiter.stop_and_wait(
-                self._core,
-                pipeline_execution_arn,
-                client_request_token=client_request_token,
-                timeout=timeout,
-                poll=poll,
-                max_poll=max_poll,
-                on_progress=on_progress,
-            )
-        )
-
-    async def stop_pipeline_executions(
-        self,
-        pipeline_name: str,
-        statuses: Sequence[str] = ("Executing",),
-        concurrency: int = 8,
-    ) -> list[StopResult]:
-        """Stop every execution of ``pipeline_name`` whose status is in ``statuses``,
-        ``concurrency`` at a time; one :class:`StopResult` each, never aborting."""
-        from . import _bulk
-
-        return await self._run(
-            _bulk.stop_executions(
-                self._core, pipeline_name, statuses=statuses, concurrency=concurrency
-            )
-        )
 
     async def aclose(self) -> None:
         """Close the connection pool (a caller-owned ``http_client`` is left open)."""
@@ -668,62 +230,3 @@ class AsyncSageMakerClient(_ClientBase):
                 ResourceWarning,
                 stacklevel=2,
             )
-
-
-# Request builders shared by both clients' methods.
-
-
-def _start(
-    pipeline_name: str,
-    display_name: Optional[str],
-    description: Optional[str],
-    parameters: PipelineParametersLike,
-    client_request_token: Optional[str],
-) -> StartPipelineExecution:
-    from ._pipeline_operations import StartPipelineExecution
-
-    return StartPipelineExecution(
-        pipeline_name=pipeline_name,
-        pipeline_execution_display_name=display_name,
-        pipeline_execution_description=description,
-        pipeline_parameters=parameters,
-        client_request_token=client_request_token,
-    )
-
-
-def _executions(
-    pipeline_name: str,
-    created_after: Optional[datetime.datetime],
-    created_before: Optional[datetime.datetime],
-    sort_by: Optional[str],
-    sort_order: Optional[str],
-    max_results: Optional[int],
-    next_token: Optional[str] = None,
-) -> ListPipelineExecutions:
-    from ._pipeline_operations import ListPipelineExecutions
-
-    return ListPipelineExecutions(
-        pipeline_name=pipeline_name,
-        created_after=created_after,
-        created_before=created_before,
-        sort_by=sort_by,
-        sort_order=sort_order,
-        max_results=max_results,
-        next_token=next_token,
-    )
-
-
-def _steps(
-    pipeline_execution_arn: str,
-    sort_order: Optional[str],
-    max_results: Optional[int],
-    next_token: Optional[str] = None,
-) -> ListPipelineExecutionSteps:
-    from ._pipeline_operations import ListPipelineExecutionSteps
-
-    return ListPipelineExecutionSteps(
-        pipeline_execution_arn=pipeline_execution_arn,
-        sort_order=sort_order,
-        max_results=max_results,
-        next_token=next_token,
-    )
