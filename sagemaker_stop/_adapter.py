@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import AsyncIterator, Awaitable, Iterator
-from typing import TYPE_CHECKING, Any, Callable, Generic, Optional, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Optional, TypeVar, overload
 
 from ._effects import Flow
 
@@ -111,13 +111,11 @@ def _returns(annotation: Any, wrapper: Optional[str]) -> Any:
     return annotation
 
 
-def _dress(method: Any, cls: type, name: str, declared: Any) -> Any:
-    """Give ``method`` the name, docstring and signature of the declared function
-    (``self`` in place of the core; ``T`` or an iterator of items as the return type)."""
-    fn = declared.fn
-    wrapper = None
-    if isinstance(declared, pages):
-        wrapper = "AsyncIterator" if issubclass(cls, AsyncShell) else "Iterator"
+def _dress(
+    method: Any, cls: type, name: str, fn: Callable[..., Any], wrapper: Optional[str]
+) -> Any:
+    """Give ``method`` the name, docstring and signature of ``fn`` (``self`` in place of
+    the core; ``T`` — or ``wrapper[Item]`` for a paging one — as the return type)."""
     signature = inspect.signature(fn)
     params = list(signature.parameters.values())
     self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -134,45 +132,57 @@ def _dress(method: Any, cls: type, name: str, declared: Any) -> Any:
 
 class _Shell:
     """What both shells share: every operation declared on a subclass (or its bases)
-    becomes a method made by the shell's :meth:`_method`."""
+    becomes a method: made by the shell's :meth:`_method` for a single flow, by
+    :func:`_pages_method` with the shell's ``_paging`` iterator for a paging one."""
 
     _core: CallCore
+    _io: Any
     #: Raises if the client has been closed (``_ClientBase`` provides it).
     _check_open: Callable[[], None]
+    #: The ``_paging`` function that iterates the pages, and what it returns.
+    _pager: ClassVar[str] = ""
+    _iterator: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, declared in _declared(cls).items():
-            setattr(cls, name, _dress(cls._method(declared), cls, name, declared))
+            if isinstance(declared, pages):
+                method = _pages_method(cls._pager, declared.fn)
+                wrapper: Optional[str] = cls._iterator
+            else:
+                method, wrapper = cls._method(declared.fn), None
+            setattr(cls, name, _dress(method, cls, name, declared.fn, wrapper))
 
     if TYPE_CHECKING:  # each shell defines it
 
         @staticmethod
-        def _method(declared: Any) -> Callable[..., Any]: ...
+        def _method(fn: Callable[..., Any]) -> Callable[..., Any]: ...
+
+
+def _pages_method(pager: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def iterate(self: _Shell, *args: Any, **kwargs: Any) -> Any:
+        from . import _paging
+
+        self._check_open()
+        request = fn(self._core, *args, **kwargs).request
+        return getattr(_paging, pager)(self._io, self._core, request)
+
+    return iterate
 
 
 class SyncShell(_Shell):
     """Base of the sync client: runs each operation's flow to its value."""
 
     _io: SyncIO
+    _pager = "iterate"
+    _iterator = "Iterator"
 
     if TYPE_CHECKING:  # the client defines it
 
         def _run(self, flow: Flow[T]) -> T: ...
 
     @staticmethod
-    def _method(declared: Any) -> Callable[..., Any]:
-        fn = declared.fn
-        if isinstance(declared, pages):
-
-            def iterate(self: SyncShell, *args: Any, **kwargs: Any) -> Any:
-                from ._paging import iterate
-
-                self._check_open()
-                return iterate(self._io, self._core, fn(self._core, *args, **kwargs).request)
-
-            return iterate
-
+    def _method(fn: Callable[..., Any]) -> Callable[..., Any]:
         def method(self: SyncShell, *args: Any, **kwargs: Any) -> Any:
             return self._run(fn(self._core, *args, **kwargs))
 
@@ -183,24 +193,15 @@ class AsyncShell(_Shell):
     """Base of the async client: awaits each operation's flow."""
 
     _io: AsyncIO
+    _pager = "aiterate"
+    _iterator = "AsyncIterator"
 
     if TYPE_CHECKING:  # the client defines it
 
         async def _run(self, flow: Flow[T]) -> T: ...
 
     @staticmethod
-    def _method(declared: Any) -> Callable[..., Any]:
-        fn = declared.fn
-        if isinstance(declared, pages):
-
-            def iterate(self: AsyncShell, *args: Any, **kwargs: Any) -> Any:
-                from ._paging import aiterate
-
-                self._check_open()
-                return aiterate(self._io, self._core, fn(self._core, *args, **kwargs).request)
-
-            return iterate
-
+    def _method(fn: Callable[..., Any]) -> Callable[..., Any]:
         async def method(self: AsyncShell, *args: Any, **kwargs: Any) -> Any:
             return await self._run(fn(self._core, *args, **kwargs))
 
