@@ -32,12 +32,12 @@ import traceback
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional, TextIO
 
-from . import _defaults
-from ._version import __version__
+from .. import _defaults
+from .._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from ._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
-    from .client import SageMakerClient
+    from .._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
+    from ..client import SageMakerClient
 
 PROG = "sagemaker-stop"
 
@@ -405,7 +405,7 @@ def _iso(value: Optional[datetime.datetime]) -> Optional[str]:
 
 def error_line(exc: BaseException) -> str:
     """An error as one line: ``ResourceNotFound: message (request id ...)``."""
-    from .errors import ParamValidationError, SageMakerError
+    from ..errors import ParamValidationError, SageMakerError
 
     if isinstance(exc, SageMakerError):
         text = str(exc)
@@ -419,7 +419,7 @@ def error_line(exc: BaseException) -> str:
 
 
 def error_json(exc: BaseException) -> dict[str, Any]:
-    from .errors import SageMakerError
+    from ..errors import SageMakerError
 
     if isinstance(exc, SageMakerError):
         return {
@@ -433,8 +433,8 @@ def error_json(exc: BaseException) -> dict[str, Any]:
 
 def exit_code_for(exc: BaseException) -> int:
     """The exit code an exception maps to."""
-    from ._waiter import WaitTimeoutError
-    from .errors import ConfigurationError, NoCredentialsError, ParamValidationError
+    from .._waiter import WaitTimeoutError
+    from ..errors import ConfigurationError, NoCredentialsError, ParamValidationError
 
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED
@@ -464,7 +464,7 @@ def step_json(step: PipelineExecutionStep) -> dict[str, Any]:
 
 
 def holding_json(step: PipelineExecutionStep) -> dict[str, Any]:
-    from ._waiter import describe_holding
+    from .._waiter import describe_holding
 
     out = step_json(step)
     if step.metadata.callback is not None:
@@ -541,7 +541,7 @@ def _isatty(stream: Any) -> bool:
 
 
 def make_client(args: argparse.Namespace) -> SageMakerClient:
-    from .client import SageMakerClient
+    from ..client import SageMakerClient
 
     return SageMakerClient(
         region=args.region,
@@ -607,7 +607,7 @@ class Outcome:
 def _stop_one(client: SageMakerClient, request: Any, outcome: Outcome) -> None:
     """Send one StopPipelineExecution; an execution that is already Stopping or has
     ended (the service answers ExecutionNotStoppable) is reported as such."""
-    from . import _bulk
+    from .. import _bulk
 
     _apply(outcome, client._run(_bulk.stop_one(client._core, request)))
 
@@ -626,7 +626,7 @@ def _wait_one(
     started: float,
     label: str,
 ) -> None:
-    from ._waiter import WaitTimeoutError
+    from .._waiter import WaitTimeoutError
 
     def on_progress(report: Any) -> None:
         elapsed = time.monotonic() - started
@@ -664,8 +664,8 @@ def _confirm(console: Console, stdin: TextIO, question: str) -> bool:
 
 def _check_stop_args(args: argparse.Namespace) -> list[Any]:
     """Usage rules of ``stop``; returns the validated requests (nothing is sent yet)."""
-    from ._operations import StopPipelineExecution
-    from ._pipeline_operations import ListPipelineExecutions
+    from .._operations import StopPipelineExecution
+    from .._pipeline_operations import ListPipelineExecutions
 
     arns = list(args.arns) + list(args.more_arns)
     if args.pipeline is None:
@@ -693,8 +693,8 @@ def _from_bulk(result: Any) -> Outcome:
 
 def _apply(outcome: Outcome, result: Any) -> None:
     """Record a :class:`~sagemaker_stop.StopResult` on ``outcome``."""
-    from ._bulk import ALREADY_FINISHED, ALREADY_STOPPING, ERROR
-    from ._pipeline_operations import TERMINAL_STATUSES
+    from .._bulk import ALREADY_FINISHED, ALREADY_STOPPING, ERROR
+    from .._pipeline_operations import TERMINAL_STATUSES
 
     if result.outcome == ERROR:
         outcome.fail(result.error)
@@ -715,7 +715,7 @@ def _stop_pipeline(
     client: SageMakerClient, args: argparse.Namespace, console: Console, stdin: TextIO
 ) -> Optional[list[Outcome]]:
     """Bulk stop; None after a dry run."""
-    from ._operations import StopPipelineExecution
+    from .._operations import StopPipelineExecution
 
     statuses = args.status or ["Executing"]
     if args.yes and not args.dry_run:
@@ -818,8 +818,8 @@ def _report(console: Console, outcomes: list[Outcome]) -> int:
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
-    from ._pipeline_operations import DescribePipelineExecution
-    from ._waiter import describe_holding
+    from .._pipeline_operations import DescribePipelineExecution
+    from .._waiter import describe_holding
 
     request = DescribePipelineExecution(args.arn)  # validated before anything is sent
     with make_client(args) as client:
@@ -874,7 +874,7 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_start(args: argparse.Namespace, console: Console) -> int:
-    from ._pipeline_operations import StartPipelineExecution
+    from .._pipeline_operations import StartPipelineExecution
 
     request = StartPipelineExecution(  # validated before anything is sent
         pipeline_name=args.pipeline,
@@ -920,7 +920,7 @@ def cmd_callback(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace, console: Console) -> int:
-    from .emulator.__main__ import main as emulator_main
+    from ..emulator.__main__ import main as emulator_main
 
     argv = ["--host", args.host, "--port", str(args.port), "--speed", str(args.speed)]
     if args.region:
