@@ -135,6 +135,20 @@ def test_main_returns_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli.main(["stop"]) == 2
 
 
+
+@pytest.mark.parametrize("module", ["sagemaker_stop.cli", "sagemaker_stop"])
+def test_dash_m_modules_exit_with_the_code(
+    module: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["sagemaker-stop", "stop"])
+    with pytest.raises(SystemExit) as raised:
+        runpy.run_module(module, run_name="__main__")
+    assert raised.value.code == 2
+    assert "at least one execution ARN" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- stop
 
 
