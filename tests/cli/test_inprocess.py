@@ -149,6 +149,60 @@ def test_dash_m_modules_exit_with_the_code(
     assert "at least one execution ARN" in capsys.readouterr().err
 
 
+
+def _shown(output: str, show: Callable[[render.Renderer], None]) -> tuple[str, str]:
+    """What the renderer writes (stdout, stderr) for results made without any service."""
+    out, err = cli_streams()
+    show(render.Renderer(console.Console(out, err), output))
+    return out.getvalue(), err.getvalue()
+
+
+def test_command_results_render_as_text_and_as_json() -> None:
+    from sagemaker_stop.cli.callback import CallbackResult
+    from sagemaker_stop.cli.start import StartResult
+    from sagemaker_stop.cli.stop import StopOutcome
+
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc123"
+    other = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/def456"
+    assert _shown("text", lambda r: r.started(StartResult(arn))) == (f"{arn}\n", "")
+    out, err = _shown("json", lambda r: r.started(StartResult(arn)))
+    assert (json.loads(out), err) == ({"PipelineExecutionArn": arn}, "")
+
+    answered = CallbackResult(arn, "fail")
+    assert _shown("text", lambda r: r.answered(answered)) == (f"{arn}\tcallback step failed\n", "")
+    out, _ = _shown("json", lambda r: r.answered(answered))
+    assert json.loads(out) == {"PipelineExecutionArn": arn, "Callback": "fail"}
+
+    gone = ResourceNotFound("gone", request_id="rid-2", http_status=400)
+    outcomes = [StopOutcome(arn, "requested", "Stopping"), StopOutcome(other).failed(gone),
+                StopOutcome(arn, "requested", "Stopping", timed_out=True, code=3)]
+    assert outcomes[1].code == 1 and outcomes[1].error is gone
+    out, err = _shown("text", lambda r: r.stop_outcomes(outcomes, 1))
+    assert out == f"{arn}\tstop requested\n{arn}\ttimed out (still Stopping)\n"
+    assert err == f"error: {other}: ResourceNotFound: gone (HTTP 400, request id rid-2)\n"
+    out, err = _shown("json", lambda r: r.stop_outcomes(outcomes, 1))
+    assert json.loads(out) == {"Executions": [
+        {"PipelineExecutionArn": arn, "Stop": "requested",
+         "PipelineExecutionStatus": "Stopping", "ExitCode": 0},
+        {"PipelineExecutionArn": other, "ExitCode": 1, "Error": {
+            "Code": "ResourceNotFound", "Message": "gone", "HttpStatus": 400,
+            "RequestId": "rid-2"}},
+        {"PipelineExecutionArn": arn, "Stop": "requested",
+         "PipelineExecutionStatus": "Stopping", "TimedOut": True, "ExitCode": 3},
+    ], "ExitCode": 1}
+    assert err == f"error: {other}: ResourceNotFound: gone (HTTP 400, request id rid-2)\n"
+
+
+def test_failures_render_as_text_and_as_json() -> None:
+    usage = exits.UsageError("give at least one execution ARN")
+    assert _shown("text", lambda r: r.failure(usage, 2)) == (
+        "", "sagemaker-stop: error: give at least one execution ARN\n")
+    out, err = _shown("json", lambda r: r.failure(KeyboardInterrupt(), 130))
+    assert err == "interrupted\n"
+    assert json.loads(out) == {"Error": {"Code": "KeyboardInterrupt", "Message": ""},
+                               "ExitCode": 130}
+
+
 # --------------------------------------------------------------------------- stop
 
 
