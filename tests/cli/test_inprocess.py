@@ -22,6 +22,7 @@ from sagemaker_stop import (
     WaitTimeoutError,
     cli,
 )
+from sagemaker_stop.cli import app, console, exits, parser, render
 from sagemaker_stop.emulator import SageMakerEmulator, Step
 
 from .conftest import FUNCTION, QUEUE, Result, in_callback, missing_arn, stopping, when
@@ -33,12 +34,12 @@ Run = Callable[..., Result]
 
 
 def test_worst_precedence() -> None:
-    assert cli.worst([]) == 0
-    assert cli.worst([0, 3, 4]) == 4
-    assert cli.worst([3, 4, 1, 0]) == 1
-    assert cli.worst([1, 2]) == 2
-    assert cli.worst([0, 3]) == 3
-    assert cli.worst([2, 130]) == 130
+    assert exits.worst([]) == 0
+    assert exits.worst([0, 3, 4]) == 4
+    assert exits.worst([3, 4, 1, 0]) == 1
+    assert exits.worst([1, 2]) == 2
+    assert exits.worst([0, 3]) == 3
+    assert exits.worst([2, 130]) == 130
 
 
 @pytest.mark.parametrize(
@@ -49,45 +50,45 @@ def test_worst_precedence() -> None:
         (ParamValidationError("F", "bad"), 2),
         (ConfigurationError("no region"), 2),
         (NoCredentialsError("none"), 2),
-        (cli.UsageError("x"), 2),
+        (exits.UsageError("x"), 2),
         (WaitTimeoutError("slow"), 3),
         (KeyboardInterrupt(), 130),
         (RuntimeError("boom"), 1),
-        (cli.Declined("no"), 1),
+        (exits.Declined("no"), 1),
     ],
 )
 def test_exit_code_for(exc: BaseException, code: int) -> None:
-    assert cli.exit_code_for(exc) == code
+    assert exits.exit_code_for(exc) == code
 
 
 def test_error_line_and_json() -> None:
     exc = ResourceNotFound("gone\nreally", request_id="rid-1", http_status=400)
-    assert cli.error_line(exc) == "ResourceNotFound: gone really (HTTP 400, request id rid-1)"
-    assert cli.error_json(exc) == {
+    assert render.error_line(exc) == "ResourceNotFound: gone really (HTTP 400, request id rid-1)"
+    assert render.error_json(exc) == {
         "Code": "ResourceNotFound", "Message": "gone\nreally", "HttpStatus": 400,
         "RequestId": "rid-1",
     }
-    assert cli.error_line(ParamValidationError("F", "bad")) == "ParamValidationError: Invalid F: bad"
-    assert cli.error_line(cli.UsageError("plain")) == "plain"
-    assert cli.error_line(OSError("disk")) == "OSError: disk"
-    assert cli.error_json(OSError("disk")) == {"Code": "OSError", "Message": "disk"}
+    assert render.error_line(ParamValidationError("F", "bad")) == "ParamValidationError: Invalid F: bad"
+    assert render.error_line(exits.UsageError("plain")) == "plain"
+    assert render.error_line(OSError("disk")) == "OSError: disk"
+    assert render.error_json(OSError("disk")) == {"Code": "OSError", "Message": "disk"}
 
 
 def test_to_json_datetimes() -> None:
     when_ = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
-    assert json.loads(cli.to_json({"t": when_})) == {"t": "2026-01-02T03:04:05+00:00"}
+    assert json.loads(render.to_json({"t": when_})) == {"t": "2026-01-02T03:04:05+00:00"}
     with pytest.raises(TypeError):
-        cli.to_json({"x": object()})
+        render.to_json({"x": object()})
 
 
 def test_globals_before_or_after_the_command() -> None:
-    args = cli.parse_args(["--region", "eu-west-1", "stop", "--output", "json", "A"])
+    args = parser.parse_args(["--region", "eu-west-1", "stop", "--output", "json", "A"])
     assert (args.region, args.output, args.arns) == ("eu-west-1", "json", ["A"])
-    args = cli.parse_args(["--output", "json", "stop", "--region", "us-west-2", "A"])
+    args = parser.parse_args(["--output", "json", "stop", "--region", "us-west-2", "A"])
     assert (args.region, args.output) == ("us-west-2", "json")
-    args = cli.parse_args(["stop", "A"])
+    args = parser.parse_args(["stop", "A"])
     assert (args.region, args.output, args.debug, args.max_attempts) == (None, "text", False, None)
-    args = cli.parse_args(
+    args = parser.parse_args(
         ["--output", "json", "callback", "succeed", "--token", "T", "--output", "a=b=c"]
     )
     assert (args.output, args.outputs) == ("json", [("a", "b=c")])
@@ -132,6 +133,74 @@ def test_main_returns_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "argv", ["sagemaker-stop", "--version"])
     assert cli.main() == 0
     assert cli.main(["stop"]) == 2
+
+
+
+@pytest.mark.parametrize("module", ["sagemaker_stop.cli", "sagemaker_stop"])
+def test_dash_m_modules_exit_with_the_code(
+    module: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["sagemaker-stop", "stop"])
+    with pytest.raises(SystemExit) as raised:
+        runpy.run_module(module, run_name="__main__")
+    assert raised.value.code == 2
+    assert "at least one execution ARN" in capsys.readouterr().err
+
+
+
+def _shown(output: str, show: Callable[[render.Renderer], None]) -> tuple[str, str]:
+    """What the renderer writes (stdout, stderr) for results made without any service."""
+    out, err = cli_streams()
+    show(render.Renderer(console.Console(out, err), output))
+    return out.getvalue(), err.getvalue()
+
+
+def test_command_results_render_as_text_and_as_json() -> None:
+    from sagemaker_stop.cli.callback import CallbackResult
+    from sagemaker_stop.cli.start import StartResult
+    from sagemaker_stop.cli.stop import StopOutcome
+
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc123"
+    other = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/def456"
+    assert _shown("text", lambda r: r.started(StartResult(arn))) == (f"{arn}\n", "")
+    out, err = _shown("json", lambda r: r.started(StartResult(arn)))
+    assert (json.loads(out), err) == ({"PipelineExecutionArn": arn}, "")
+
+    answered = CallbackResult(arn, "fail")
+    assert _shown("text", lambda r: r.answered(answered)) == (f"{arn}\tcallback step failed\n", "")
+    out, _ = _shown("json", lambda r: r.answered(answered))
+    assert json.loads(out) == {"PipelineExecutionArn": arn, "Callback": "fail"}
+
+    gone = ResourceNotFound("gone", request_id="rid-2", http_status=400)
+    outcomes = [StopOutcome(arn, "requested", "Stopping"), StopOutcome(other).failed(gone),
+                StopOutcome(arn, "requested", "Stopping", timed_out=True, code=3)]
+    assert outcomes[1].code == 1 and outcomes[1].error is gone
+    out, err = _shown("text", lambda r: r.stop_outcomes(outcomes, 1))
+    assert out == f"{arn}\tstop requested\n{arn}\ttimed out (still Stopping)\n"
+    assert err == f"error: {other}: ResourceNotFound: gone (HTTP 400, request id rid-2)\n"
+    out, err = _shown("json", lambda r: r.stop_outcomes(outcomes, 1))
+    assert json.loads(out) == {"Executions": [
+        {"PipelineExecutionArn": arn, "Stop": "requested",
+         "PipelineExecutionStatus": "Stopping", "ExitCode": 0},
+        {"PipelineExecutionArn": other, "ExitCode": 1, "Error": {
+            "Code": "ResourceNotFound", "Message": "gone", "HttpStatus": 400,
+            "RequestId": "rid-2"}},
+        {"PipelineExecutionArn": arn, "Stop": "requested",
+         "PipelineExecutionStatus": "Stopping", "TimedOut": True, "ExitCode": 3},
+    ], "ExitCode": 1}
+    assert err == f"error: {other}: ResourceNotFound: gone (HTTP 400, request id rid-2)\n"
+
+
+def test_failures_render_as_text_and_as_json() -> None:
+    usage = exits.UsageError("give at least one execution ARN")
+    assert _shown("text", lambda r: r.failure(usage, 2)) == (
+        "", "sagemaker-stop: error: give at least one execution ARN\n")
+    out, err = _shown("json", lambda r: r.failure(KeyboardInterrupt(), 130))
+    assert err == "interrupted\n"
+    assert json.loads(out) == {"Error": {"Code": "KeyboardInterrupt", "Message": ""},
+                               "ExitCode": 130}
 
 
 # --------------------------------------------------------------------------- stop
@@ -268,7 +337,7 @@ def test_interrupted(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupt(*args: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_dispatch", interrupt)
+    monkeypatch.setattr(app, "_dispatch", interrupt)
     result = run("stop", "A")
     assert (result.code, result.err, result.out) == (130, "interrupted\n", "")
     result = run("--output", "json", "stop", "A")
@@ -557,8 +626,8 @@ def test_isatty_of_odd_streams() -> None:
         def isatty(self) -> bool:
             raise ValueError("I/O operation on closed file")
 
-    assert cli._isatty(Closed()) is False
-    assert cli._isatty(object()) is False
+    assert console.isatty(Closed()) is False
+    assert console.isatty(object()) is False
 
 
 def test_status_callback_and_answer_in_text(run: Run, emu: SageMakerEmulator) -> None:

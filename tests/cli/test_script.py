@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 from typing import Callable
 
 from sagemaker_stop import __version__
@@ -232,3 +233,22 @@ def test_from_nothing_to_a_stopped_execution_with_shipped_commands(
     assert stopped.out == f"{arn}\tStopped\n"
     again = script("stop", arn)
     assert (again.code, again.out) == (0, f"{arn}\talready ended (Stopped)\n")
+
+
+def test_python_dash_m_exits_with_the_cli_code(env: dict[str, str], emu: SageMakerEmulator) -> None:
+    """``python -m sagemaker_stop.cli`` and ``python -m sagemaker_stop`` are the command,
+    exit code included (1: not found; 2: a usage error; 0: --version)."""
+    missing = missing_arn(emu)
+    for module in ("sagemaker_stop.cli", "sagemaker_stop"):
+        base = [sys.executable, "-m", module]
+        proc = subprocess.run(
+            [*base, "--endpoint-url", emu.endpoint_url, "--region", emu.region,
+             "status", missing], capture_output=True, text=True, env=env, timeout=30)
+        assert (proc.returncode, proc.stdout) == (1, ""), module
+        assert proc.stderr.startswith("error: ResourceNotFound: "), proc.stderr
+        proc = subprocess.run([*base, "stop"], capture_output=True, text=True, env=env,
+                              timeout=30)
+        assert proc.returncode == 2 and "at least one execution ARN" in proc.stderr, module
+        proc = subprocess.run([*base, "--version"], capture_output=True, text=True, env=env,
+                              timeout=30)
+        assert (proc.returncode, proc.stdout) == (0, f"sagemaker-stop {__version__}\n"), module

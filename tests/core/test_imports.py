@@ -49,3 +49,34 @@ def test_import_is_cheap_and_a_stop_loads_only_what_it_needs(wire: WireServer) -
                    "sagemaker_stop._credentials._imds", "sagemaker_stop._credentials._sts",
                    "sagemaker_stop._credentials._container", "asyncio"):
         assert unused not in after_stop, unused
+
+
+CLI_SCRIPT = """
+import io, json, sys
+before = set(sys.modules)
+import sagemaker_stop.cli
+after_import = set(sys.modules) - before
+sagemaker_stop.cli.run(["--help"], stdout=io.StringIO(), stderr=io.StringIO())
+sagemaker_stop.cli.run(["stop", "--help"], stdout=io.StringIO(), stderr=io.StringIO())
+after_help = set(sys.modules) - before
+print(json.dumps({"after_import": sorted(after_import), "after_help": sorted(after_help)}))
+"""
+
+
+def test_the_cli_imports_only_the_standard_library_until_a_command_runs() -> None:
+    out = subprocess.run([sys.executable, "-c", CLI_SCRIPT], capture_output=True, text=True,
+                         check=True, timeout=60)
+    loaded: dict[str, list[str]] = json.loads(out.stdout)
+    ours = {"sagemaker_stop", "sagemaker_stop._defaults", "sagemaker_stop._version",
+            "sagemaker_stop.errors", "sagemaker_stop.cli", "sagemaker_stop.cli.app",
+            "sagemaker_stop.cli.console", "sagemaker_stop.cli.exits",
+            "sagemaker_stop.cli.parser", "sagemaker_stop.cli.render"}
+    stdlib = getattr(sys, "stdlib_module_names", None)  # Python 3.10+
+    for moment in ("after_import", "after_help"):
+        names = set(loaded[moment])
+        assert {n for n in names if n.startswith("sagemaker_stop")} == ours, moment
+        for never in ("attr", "attrs", "httpx", "botocore"):
+            assert never not in names, (moment, never)
+        if stdlib is not None:
+            others = {n.partition(".")[0] for n in names} - {"sagemaker_stop"}
+            assert others <= set(stdlib), (moment, sorted(others - set(stdlib)))

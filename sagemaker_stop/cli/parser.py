@@ -1,0 +1,335 @@
+"""The command line's grammar: argparse, the option types, the help texts and epilogs."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+from typing import Any, Optional, TextIO
+
+from .. import _defaults
+from .._version import __version__
+from .exits import EXIT_CODES
+
+PROG = "sagemaker-stop"
+
+DEFAULT_POLL = _defaults.POLL
+STATUSES = (
+    "Executing",
+    "Stopping",
+    "Stopped",
+    "Failed",
+    "Succeeded",
+    "CompletedWithFailures",
+)
+
+_EXIT_TABLE = "\n".join(f"  {code:<4} {text}" for code, text in EXIT_CODES.items())
+
+_MAIN_EPILOG = f"""\
+examples:
+  {PROG} stop arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc123
+  {PROG} stop --wait --timeout 900 ARN
+  {PROG} stop --pipeline my-pipeline --yes
+  {PROG} start my-pipeline --parameter InputUri=s3://bucket/data
+  {PROG} status ARN
+  {PROG} callback succeed --token TOKEN --output model=s3://bucket/model.tar.gz
+  {PROG} --output json stop --wait ARN1 ARN2
+
+Region, profile, endpoint and credentials come from the options, then the usual
+AWS environment variables (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL,
+AWS_ACCESS_KEY_ID, ...), then ~/.aws/config and ~/.aws/credentials. Without a
+region, the region in the execution ARN is used.
+
+exit codes:
+{_EXIT_TABLE}
+With several executions the most serious outcome wins: 2, 1, 4, 3, then 0.
+"""
+
+_STOP_EPILOG = f"""\
+examples:
+  {PROG} stop ARN                      ask SageMaker to stop one execution
+  {PROG} stop ARN1 ARN2 ARN3           ... or several
+  {PROG} stop --wait ARN               ... and wait until it has ended
+  {PROG} stop --timeout 600 ARN        wait at most 10 minutes (implies --wait)
+  {PROG} stop --pipeline my-pipeline   stop every Executing execution of a pipeline
+  {PROG} stop --pipeline my-pipeline --status Executing --status Stopping --yes --wait
+
+A stop is usually not instant: a running Callback step holds the execution in
+Stopping until someone calls SendPipelineExecutionStepSuccess/Failure for it
+(see '{PROG} status' and '{PROG} callback'), a running Lambda step until its
+function finishes. An execution that is already Stopping, or has already ended,
+is reported as such ("already stopping", "already ended (Stopped)") with exit 0;
+a transient ConflictException (the stop landed between two steps) is retried.
+
+Bulk stop (--pipeline) lists the matching executions and asks for confirmation
+on a terminal; with stdin not a terminal it refuses (exit 2) unless --yes is
+given. --dry-run only lists them.
+
+exit codes: 0 done (with --wait: ended Stopped or Succeeded), 1 service or
+network error, 2 usage error (nothing sent), 3 --wait timed out, 4 --wait:
+ended Failed. Several executions: 2, 1, 4, 3, then 0 wins.
+"""
+
+_STATUS_EPILOG = f"""\
+examples:
+  {PROG} status ARN
+  {PROG} --output json status ARN
+
+Shows the execution's status, its running steps, and, while it is Stopping,
+what holds it: a Callback step waiting for SendPipelineExecutionStepSuccess/
+Failure (with its SQS queue and callback token), or a Lambda step waiting for
+its function to finish.
+"""
+
+_CALLBACK_EPILOG = f"""\
+examples:
+  {PROG} callback succeed --token abcdEFGH12
+  {PROG} callback succeed --token abcdEFGH12 --output model=s3://b/m.tar.gz --output acc=0.93
+  {PROG} callback fail --token abcdEFGH12 --reason "job cancelled"
+
+Answers a Callback step (the token is in the step's SQS message, or shown by
+'{PROG} status'). On a Stopping execution either answer lets it end Stopped.
+"""
+
+_START_EPILOG = f"""\
+examples:
+  {PROG} start my-pipeline
+  {PROG} start my-pipeline --parameter InputUri=s3://bucket/data --display-name nightly
+  ARN=$({PROG} start my-pipeline) && {PROG} stop --wait "$ARN"
+
+Prints the new execution's ARN on stdout (with --output json: one JSON document).
+"""
+
+_EMULATOR_EPILOG = f"""\
+examples:
+  {PROG} emulator --port 8000 --speed 60
+  {PROG} emulator --port 0 --quiet          # a free port; the URL is printed
+
+Runs a local SageMaker Pipelines endpoint with the real stop semantics (like
+'python -m sagemaker_stop.emulator') until Ctrl-C. It prints the export lines
+(AWS_ENDPOINT_URL_SAGEMAKER, credentials, region) that point this tool at it.
+"""
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _name_value(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _add_globals(
+    parser: argparse.ArgumentParser, *, top: bool, output: bool = True
+) -> None:
+    """The global options, accepted before or after the command (as the AWS CLI does).
+
+    On the subcommands they default to SUPPRESS so they never overwrite a value given
+    before the command.  ``callback succeed`` uses ``--output`` for output parameters:
+    there the output format must come before the command.
+    """
+
+    def default(value: Any) -> Any:
+        return value if top else argparse.SUPPRESS
+
+    group = parser.add_argument_group("global options")
+    group.add_argument("--region", default=default(None), help="AWS region (e.g. eu-west-1)")
+    group.add_argument("--profile", default=default(None), help="named profile in ~/.aws/config")
+    group.add_argument(
+        "--endpoint-url", default=default(None), metavar="URL", help="use this endpoint URL"
+    )
+    group.add_argument(
+        "--max-attempts",
+        type=_positive_int,
+        default=default(None),
+        metavar="N",
+        help="attempts per API call, retries included (default: 3)",
+    )
+    if output:
+        group.add_argument(
+            "--output",
+            choices=("text", "json"),
+            default=default("text"),
+            help="text (default) or json: one JSON document on stdout",
+        )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="log requests to stderr and show tracebacks",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Stop Amazon SageMaker Pipelines executions, and see the stop through.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_globals(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    def command(name: str, help: str, epilog: Optional[str] = None) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=help, description=help, epilog=epilog, formatter_class=formatter
+        )
+        return sub
+
+    stop = command("stop", "stop pipeline executions", _STOP_EPILOG)
+    stop.add_argument("arns", nargs="*", metavar="ARN", help="pipeline execution ARN(s)")
+    stop.add_argument(
+        "--pipeline-execution-arn",
+        action="append",
+        dest="more_arns",
+        default=[],
+        metavar="ARN",
+        help="an execution ARN (the AWS CLI spelling; may be repeated)",
+    )
+    stop.add_argument(
+        "--pipeline",
+        metavar="NAME",
+        help="stop every matching execution of this pipeline (name or ARN)",
+    )
+    stop.add_argument(
+        "--status",
+        action="append",
+        choices=STATUSES,
+        metavar="STATUS",
+        help="with --pipeline: the statuses to stop (repeatable; default: Executing)",
+    )
+    stop.add_argument(
+        "--yes", "-y", action="store_true", help="with --pipeline: do not ask for confirmation"
+    )
+    stop.add_argument(
+        "--dry-run", action="store_true", help="with --pipeline: list, do not stop"
+    )
+    stop.add_argument("--wait", action="store_true", help="wait until the execution(s) ended")
+    stop.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="give up waiting after this long (exit 3; implies --wait; default: 3600)",
+    )
+    stop.add_argument(
+        "--poll-interval",
+        type=_positive_float,
+        default=DEFAULT_POLL,
+        metavar="SECONDS",
+        help=f"first delay between status checks (default: {DEFAULT_POLL:g}; grows x1.5)",
+    )
+    stop.add_argument(
+        "--client-request-token",
+        metavar="TOKEN",
+        help="idempotency token, 32-128 characters (single ARN only)",
+    )
+    _add_globals(stop, top=False)
+
+    start = command("start", "start a pipeline execution and print its ARN", _START_EPILOG)
+    start.add_argument("pipeline", metavar="PIPELINE", help="pipeline name or ARN")
+    start.add_argument(
+        "--parameter",
+        dest="parameters",
+        action="append",
+        type=_name_value,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a pipeline parameter (repeatable)",
+    )
+    start.add_argument("--display-name", metavar="NAME", help="the execution's display name")
+    start.add_argument("--description", metavar="TEXT", help="the execution's description")
+    start.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
+    _add_globals(start, top=False)
+
+    status = command("status", "show an execution's status and what holds its stop",
+                     _STATUS_EPILOG)
+    status.add_argument("arn", metavar="ARN", help="pipeline execution ARN")
+    _add_globals(status, top=False)
+
+    callback = command("callback", "answer a Callback step", _CALLBACK_EPILOG)
+    answers = callback.add_subparsers(dest="answer", metavar="ANSWER")
+    answers.required = True
+    succeed = answers.add_parser(
+        "succeed",
+        help="SendPipelineExecutionStepSuccess",
+        description="Let a Callback step succeed (SendPipelineExecutionStepSuccess).",
+        epilog=_CALLBACK_EPILOG,
+        formatter_class=formatter,
+    )
+    succeed.add_argument("--token", required=True, help="the step's callback token")
+    succeed.add_argument(
+        "--output",
+        "--output-parameter",
+        dest="outputs",
+        action="append",
+        type=_name_value,
+        default=[],
+        metavar="NAME=VALUE",
+        help="an output parameter (repeatable); here --output is not the output format:"
+        " give that before the command",
+    )
+    fail = answers.add_parser(
+        "fail",
+        help="SendPipelineExecutionStepFailure",
+        description="Let a Callback step fail (SendPipelineExecutionStepFailure).",
+        epilog=_CALLBACK_EPILOG,
+        formatter_class=formatter,
+    )
+    fail.add_argument("--token", required=True, help="the step's callback token")
+    fail.add_argument("--reason", required=True, metavar="TEXT", help="the failure reason")
+    for sub in (succeed, fail):
+        sub.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
+        _add_globals(sub, top=False, output=sub is not succeed)
+    _add_globals(callback, top=False)
+
+    emulator = command("emulator", "run a local SageMaker Pipelines emulator", _EMULATOR_EPILOG)
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    emulator.add_argument(
+        "--speed", type=float, default=1.0, help="simulated seconds per real second"
+    )
+    emulator.add_argument("--stop-delay", type=float, help="seconds a plain step stays Stopping")
+    emulator.add_argument("--pipelines", metavar="FILE", help="JSON pipeline definitions")
+    emulator.add_argument("--quiet", action="store_true", help="do not log requests")
+    _add_globals(emulator, top=False)
+
+    demo = command("demo", "run the guided demo against a bundled emulator (sagemaker_stop.demo)")
+    demo.add_argument(
+        "--speed", type=_positive_float, help="simulated seconds per real second (demo default)"
+    )
+    _add_globals(demo, top=False)
+    return parser
+
+
+def parse_args(
+    argv: Sequence[str], stdout: Optional[TextIO] = None, stderr: Optional[TextIO] = None
+) -> argparse.Namespace:
+    """Parse the command line (argparse's messages go to ``stdout``/``stderr``)."""
+    parser = build_parser()
+    with contextlib.redirect_stdout(stdout or sys.stdout), contextlib.redirect_stderr(
+        stderr or sys.stderr
+    ):
+        return parser.parse_args(argv)

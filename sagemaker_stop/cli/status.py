@@ -1,0 +1,44 @@
+"""``sagemaker-stop status``: an execution's status, its running steps and, while it is
+Stopping, the steps that hold it.  Computes a :class:`StatusReport`; the renderer shows it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .connect import make_client
+from .exits import EXIT_OK
+from .render import Renderer
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
+
+_RUNNING_STEP = ("Starting", "Executing", "Stopping")
+
+
+@attrs.frozen
+class StatusReport:
+    """One execution as ``status`` shows it."""
+
+    #: The ARN asked about.
+    arn: str
+    description: DescribePipelineExecutionResponse
+    #: The steps Starting, Executing or Stopping.
+    running: tuple[PipelineExecutionStep, ...]
+    #: The running steps that hold a Stopping execution (none otherwise).
+    holding: tuple[PipelineExecutionStep, ...]
+
+
+def command(args: argparse.Namespace, renderer: Renderer) -> int:
+    from .._pipeline_operations import DescribePipelineExecution
+
+    request = DescribePipelineExecution(args.arn)  # validated before anything is sent
+    with make_client(args) as client:
+        description = client.send(request)
+        steps = list(client.iter_pipeline_execution_steps(args.arn))
+    running = tuple(s for s in steps if s.status in _RUNNING_STEP)
+    holding = running if description.status == "Stopping" else ()
+    renderer.status(StatusReport(args.arn, description, running, holding))
+    return EXIT_OK

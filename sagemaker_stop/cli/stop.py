@@ -1,0 +1,235 @@
+"""``sagemaker-stop stop``: stop executions given by ARN, or every matching execution of
+a pipeline (after a confirmation), and with ``--wait`` see each stop through.  Computes
+one :class:`StopOutcome` per execution; the renderer shows them."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import TYPE_CHECKING, Any, Optional, TextIO
+
+import attrs
+
+from .. import _defaults
+from .connect import make_client
+from .console import Console, isatty
+from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Declined, UsageError, exit_code_for, worst
+from .render import Renderer
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .._operations import StopPipelineExecution
+    from .._pipeline_operations import DescribePipelineExecutionResponse
+    from ..client import SageMakerClient
+
+DEFAULT_TIMEOUT = 3600.0
+
+
+@attrs.frozen
+class StopOutcome:
+    """What happened to one execution: its stop and, with ``--wait``, how it ended."""
+
+    arn: str
+    #: "requested" | "already stopping" | "already ended" | None (the stop failed)
+    stop: Optional[str] = None
+    #: The execution's status as last known (None: not known).
+    status: Optional[str] = None
+    #: The last DescribePipelineExecution answer of a wait.
+    description: Optional[DescribePipelineExecutionResponse] = None
+    error: Optional[BaseException] = None
+    timed_out: bool = False
+    code: int = EXIT_OK
+
+    def failed(self, exc: BaseException) -> StopOutcome:
+        """This outcome with ``exc`` recorded, and the exit code it maps to."""
+        return attrs.evolve(self, error=exc, code=exit_code_for(exc))
+
+
+def command(
+    args: argparse.Namespace, console: Console, renderer: Renderer, stdin: TextIO
+) -> int:
+    requests = _check_stop_args(args)
+    if args.pipeline is not None and not (args.yes or args.dry_run) and not isatty(stdin):
+        raise UsageError(
+            "refusing to stop executions in bulk without confirmation: stdin is not a "
+            "terminal; pass --yes to confirm (or --dry-run to list them)"
+        )
+    with make_client(args) as client:
+        if args.pipeline is not None:
+            found = _stop_pipeline(client, args, console, renderer, stdin)
+            if found is None:
+                return EXIT_OK
+            outcomes = found
+        else:
+            outcomes = []
+            for request in requests:
+                try:
+                    outcome = _stop_one(client, request)
+                except Exception as exc:
+                    if _is_fatal(exc):  # the same for every execution: nothing was sent
+                        raise
+                    outcome = StopOutcome(request.pipeline_execution_arn).failed(exc)
+                outcomes.append(outcome)
+        if args.wait or args.timeout is not None:
+            outcomes = _wait_all(client, console, outcomes, args)
+    code = worst([o.code for o in outcomes])
+    renderer.stop_outcomes(outcomes, code)
+    return code
+
+
+def _check_stop_args(args: argparse.Namespace) -> list[StopPipelineExecution]:
+    """Usage rules of ``stop``; returns the validated requests (nothing is sent yet)."""
+    from .._operations import StopPipelineExecution
+    from .._pipeline_operations import ListPipelineExecutions
+
+    arns = list(args.arns) + list(args.more_arns)
+    if args.pipeline is None:
+        if not arns:
+            raise UsageError("give at least one execution ARN, or --pipeline NAME")
+        for option in ("status", "yes", "dry_run"):
+            if getattr(args, option):
+                raise UsageError(f"--{option.replace('_', '-')} goes with --pipeline")
+        if args.client_request_token is not None and len(arns) > 1:
+            raise UsageError("--client-request-token needs a single ARN")
+        return [StopPipelineExecution(arn, args.client_request_token) for arn in arns]
+    if arns:
+        raise UsageError("give execution ARNs or --pipeline, not both")
+    if args.client_request_token is not None:
+        raise UsageError("--client-request-token needs a single ARN, not --pipeline")
+    ListPipelineExecutions(pipeline_name=args.pipeline)  # validates the name
+    return []
+
+
+def _stop_one(client: SageMakerClient, request: StopPipelineExecution) -> StopOutcome:
+    """Send one StopPipelineExecution; an execution that is already Stopping or has
+    ended (the service answers ExecutionNotStoppable) is reported as such."""
+    from .. import _bulk
+
+    result = client._run(_bulk.stop_one(client._core, request))
+    return _outcome(request.pipeline_execution_arn, result)
+
+
+def _outcome(arn: str, result: Any) -> StopOutcome:
+    """The outcome a :class:`~sagemaker_stop.StopResult` says."""
+    from .._bulk import ALREADY_FINISHED, ALREADY_STOPPING, ERROR
+    from .._pipeline_operations import TERMINAL_STATUSES
+
+    if result.outcome == ERROR:
+        return StopOutcome(arn).failed(result.error)
+    if result.outcome == ALREADY_FINISHED:
+        after = result.status_after or result.status_before
+        return StopOutcome(
+            arn, "already ended", after if after in TERMINAL_STATUSES else None
+        )
+    stop = "already stopping" if result.outcome == ALREADY_STOPPING else "requested"
+    return StopOutcome(arn, stop, "Stopping")
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    """Errors that would be the same for every execution: stop trying the rest."""
+    return exit_code_for(exc) == EXIT_USAGE
+
+
+def _stop_pipeline(
+    client: SageMakerClient,
+    args: argparse.Namespace,
+    console: Console,
+    renderer: Renderer,
+    stdin: TextIO,
+) -> Optional[list[StopOutcome]]:
+    """Bulk stop; None after a dry run."""
+    from .._operations import StopPipelineExecution
+
+    statuses = args.status or ["Executing"]
+    if args.yes and not args.dry_run:
+        results = client.stop_pipeline_executions(args.pipeline, statuses)
+        outcomes = [_outcome(r.pipeline_execution_arn, r) for r in results]
+    else:
+        arns = [
+            s.pipeline_execution_arn
+            for s in client.iter_pipeline_executions(args.pipeline)
+            if s.pipeline_execution_arn and s.status in statuses
+        ]
+        if args.dry_run:
+            renderer.dry_run(arns, EXIT_OK)
+            return None
+        if arns:
+            for arn in arns:
+                console.note(f"  {arn}")
+            question = f"Stop these {len(arns)} execution(s) of pipeline {args.pipeline}?"
+            if not console.confirm(stdin, question):
+                raise Declined("declined: nothing was stopped")
+        outcomes = []
+        for arn in arns:
+            try:
+                outcome = _stop_one(client, StopPipelineExecution(arn))
+            except Exception as exc:
+                outcome = StopOutcome(arn).failed(exc)
+            outcomes.append(outcome)
+    if not outcomes:
+        console.note(f"no {'/'.join(statuses)} executions of pipeline {args.pipeline}")
+    return outcomes
+
+
+def _wait_all(
+    client: SageMakerClient,
+    console: Console,
+    outcomes: list[StopOutcome],
+    args: argparse.Namespace,
+) -> list[StopOutcome]:
+    """The outcomes once each stopping execution has ended (or the time is up)."""
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    started = time.monotonic()
+    waited = []
+    for outcome in outcomes:
+        if outcome.stop == "already ended" and outcome.status == "Failed":
+            # --wait reports how it ended, whoever ended it
+            outcome = attrs.evolve(outcome, code=EXIT_FAILED)
+        if outcome.stop in ("requested", "already stopping"):
+            remaining = max(timeout - (time.monotonic() - started), 0.001)
+            label = "" if len(outcomes) == 1 else outcome.arn.rpartition("/")[2] + ": "
+            try:
+                outcome = _wait_one(
+                    client, console, outcome, remaining, args.poll_interval, started, label
+                )
+            except Exception as exc:
+                outcome = outcome.failed(exc)
+        waited.append(outcome)
+    console.clear()
+    return waited
+
+
+def _wait_one(
+    client: SageMakerClient,
+    console: Console,
+    outcome: StopOutcome,
+    timeout: float,
+    poll: float,
+    started: float,
+    label: str,
+) -> StopOutcome:
+    from .._waiter import WaitTimeoutError
+
+    def on_progress(report: Any) -> None:
+        elapsed = time.monotonic() - started
+        text = f"[{elapsed:5.0f}s] {label}{report.status}"
+        if report.waiting_for:
+            text += f": {report.waiting_for}"
+        console.progress(text)
+
+    try:  # progress (and its ListPipelineExecutionSteps calls) only when it is shown
+        description = client.wait_for_pipeline_execution(
+            outcome.arn,
+            timeout=timeout,
+            poll=poll,
+            max_poll=max(poll, _defaults.MAX_POLL),  # a longer first delay is not cut
+            on_progress=on_progress if console.live else None,
+        )
+    except WaitTimeoutError as exc:
+        return attrs.evolve(
+            outcome.failed(exc),
+            timed_out=True,
+            description=exc.last_description,
+            status=exc.last_status or outcome.status,
+        )
+    code = EXIT_FAILED if description.status == "Failed" else outcome.code
+    return attrs.evolve(outcome, description=description, status=description.status, code=code)
