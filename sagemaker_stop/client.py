@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 import httpx
 
 from . import _defaults
-from ._config import ClientConfig, env_get, is_true, resolve_config
+from ._config import ClientConfig, resolve_config
 from ._credentials._types import Credentials
 from ._defaults import MAX_POLL as DEFAULT_MAX_POLL
 from ._defaults import POLL as DEFAULT_POLL
@@ -28,6 +28,7 @@ from ._effects import Flow, Timeouts
 from ._flow import AttemptHook, CallCore, call
 from ._operations import Operation, R, StopPipelineExecution, StopPipelineExecutionResponse
 from ._retry import RetryPolicy, RetryStrategy
+from ._settings import env_get, is_true
 from ._transport import AsyncSender, SyncSender
 
 if TYPE_CHECKING:  # the workflow modules load on first use: a plain stop needs none

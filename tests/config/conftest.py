@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 import pytest
 
-from sagemaker_stop._config import SharedConfig
 from sagemaker_stop._credentials import default_credential_source
+from sagemaker_stop._settings import SharedConfig
 
 from .loopback import Drivers, Loopback, closing
 
