@@ -20,13 +20,14 @@ import httpx
 
 from . import _calls, _defaults
 from ._adapter import AsyncShell, SyncShell, operation, pages
-from ._config import ClientConfig, env_get, is_true, resolve_config
+from ._config import ClientConfig, resolve_config
 from ._credentials._types import Credentials
 from ._drive import AsyncIO, SyncIO
 from ._effects import Flow, Timeouts
 from ._flow import AttemptHook, CallCore, call
 from ._operations import Operation, R
 from ._retry import RetryPolicy, RetryStrategy
+from ._settings import env_get, is_true
 from ._transport import AsyncSender, SyncSender
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ import pytest
 
 from sagemaker_stop import Credentials
 
-from .wire_server import ACCESS_KEY, SECRET_KEY, WireServer
+from .loopback import ACCESS_KEY, SECRET_KEY, WireServer
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/my-pipeline/execution/abcdef123456"
 

@@ -10,8 +10,9 @@ import os
 import random
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import Callable, Optional, Union
 
+from .._settings import SharedConfig, default_home
 from ._cache import CredentialSource
 from ._chain import default_providers
 from ._context import Context
@@ -22,9 +23,6 @@ from ._types import (
     RunFlowAsync,
     StaticCredentialSource,
 )
-
-if TYPE_CHECKING:
-    from .._config import SharedConfig
 
 __all__ = [
     "CredentialSource",
@@ -59,8 +57,6 @@ def default_credential_source(
     """
     if credentials is not None:
         return StaticCredentialSource(credentials)
-    from .._config import SharedConfig, default_home
-
     env: Mapping[str, str] = dict(os.environ) if environ is None else environ
     home = home if home is not None else default_home(env)
     shared = config if config is not None else SharedConfig.load(env, home)

@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from .._config import Profile, SharedConfig, active_profile, configured_endpoint_url
+from .._settings import Profile, SharedConfig, active_profile, configured_endpoint_url
 
 
 @attrs.frozen

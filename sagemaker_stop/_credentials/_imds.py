@@ -7,8 +7,8 @@ from typing import Optional, Union
 
 import attrs
 
-from .._config import env_get, is_true
 from .._effects import Flow, HttpRequest, HttpResponse, Send, Timeouts
+from .._settings import env_get, is_true
 from ..errors import ConfigurationError
 from ._context import Context
 from ._miss import Found, Miss

@@ -15,8 +15,8 @@ from typing import Any, Optional
 
 import attrs
 
-from .._config import Profile
 from .._effects import Flow
+from .._settings import Profile
 from ..errors import ConfigurationError, CredentialsError
 from . import _sts
 from ._context import Context

@@ -7,8 +7,8 @@ from typing import Optional
 
 import attrs
 
-from .._config import Profile
 from .._effects import Flow
+from .._settings import Profile
 from ..errors import CredentialsError
 from . import _sts
 from ._context import Context

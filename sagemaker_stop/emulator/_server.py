@@ -1,4 +1,8 @@
-"""The HTTP/1.1 plumbing: a threading server that tracks its connections."""
+"""The HTTP/1.1 plumbing: a threading server that tracks its connections.
+
+The server knows nothing of SageMaker: it hands each request to a :class:`Backend`
+(the emulator is one) and never imports the emulator.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,24 @@ import sys
 import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional, Protocol
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ._emulator import SageMakerEmulator
+
+class Backend(Protocol):
+    """What the server needs from what answers its requests (the emulator)."""
+
+    @property
+    def log(self) -> bool:
+        """Whether to write a line per request to stderr."""
+        ...
+
+    def wall_time(self) -> float:
+        """The (possibly skewed) clock for the ``Date`` header."""
+        ...
+
+    def _serve(self, handler: Handler) -> None:
+        """Read the request from ``handler`` and answer it (``handler.respond``)."""
+        ...
 
 
 class BadRequest(Exception):
@@ -54,7 +72,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _dispatch(self) -> None:
-        self.server.emulator._serve(self)
+        self.server.backend._serve(self)
 
     do_POST = _dispatch
     do_GET = _dispatch
@@ -62,10 +80,10 @@ class Handler(BaseHTTPRequestHandler):
     do_DELETE = _dispatch
 
     def date_time_string(self, timestamp: Optional[float] = None) -> str:
-        return email.utils.formatdate(self.server.emulator.wall_time(), usegmt=True)
+        return email.utils.formatdate(self.server.backend.wall_time(), usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
-        if self.server.emulator.log:
+        if self.server.backend.log:
             sys.stderr.write("[sagemaker-emulator] " + (format % args) + "\n")
 
     # ---------------------------------------------------------------- helpers
@@ -134,8 +152,8 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], emulator: SageMakerEmulator) -> None:
-        self.emulator = emulator
+    def __init__(self, address: tuple[str, int], backend: Backend) -> None:
+        self.backend = backend
         self._conn_lock = threading.Lock()
         self._conns: dict[socket.socket, threading.Thread] = {}
         self._closing = False

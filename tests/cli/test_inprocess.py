@@ -796,7 +796,7 @@ def test_stop_against_a_double_answering_like_the_live_service(
 ) -> None:
     """Not the emulator: a scripted loopback double with the live answers (Airflow's
     evidence): "not Executing" -> describe -> already ended; a conflict -> retried."""
-    from ..wire_server import ACCESS_KEY, SECRET_KEY, Reply, WireServer
+    from ..loopback import ACCESS_KEY, SECRET_KEY, Reply, WireServer
 
     arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abcdef123456"
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)

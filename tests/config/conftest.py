@@ -7,17 +7,49 @@ from typing import Any, Optional
 
 import pytest
 
-from sagemaker_stop._config import SharedConfig
 from sagemaker_stop._credentials import default_credential_source
+from sagemaker_stop._drive import AsyncIO, SyncIO
+from sagemaker_stop._effects import Flow
+from sagemaker_stop._settings import SharedConfig
+from sagemaker_stop._transport import AsyncSender, SyncSender
 
-from .loopback import Drivers, Loopback, closing
+from ..loopback import Loopback
 
 ISO_FUTURE = "2099-01-01T00:00:00Z"
 
 
+class Drivers:
+    """The lead's real shells, with sleeps recorded instead of slept."""
+
+    def __init__(self) -> None:
+        self.sleeps: list[float] = []
+        self.sender = SyncSender()
+        self.sync = SyncIO(self.sender, None, sleep=self.sleeps.append)
+
+    def run(self, flow: Flow[Any]) -> Any:
+        return self.sync.run(flow)
+
+    async def run_async(self, flow: Flow[Any]) -> Any:
+        async def no_sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+
+        sender = AsyncSender()
+        try:
+            return await AsyncIO(sender, None, sleep=no_sleep).run(flow)
+        finally:
+            await sender.aclose()
+
+    def close(self) -> None:
+        self.sender.close()
+
+
 @pytest.fixture
 def drivers() -> Iterator[Drivers]:
-    yield from closing(Drivers())
+    made = Drivers()
+    try:
+        yield made
+    finally:
+        made.close()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from sagemaker_stop._credentials._miss import Found, Miss
 from sagemaker_stop._effects import Flow, Sleep
 from sagemaker_stop.errors import CredentialsError
 
-from .loopback import Drivers
+from .conftest import Drivers
 
 T0 = 1_800_000_000.0
 LIFETIME = 3600.0

@@ -7,8 +7,8 @@ import pytest
 from sagemaker_stop._credentials import Credentials
 from sagemaker_stop.errors import CredentialsError, NoCredentialsError
 
-from .conftest import ISO_FUTURE, Home
-from .loopback import Drivers, Loopback, Reply, routes
+from ..loopback import Loopback, Reply, routes
+from .conftest import ISO_FUTURE, Drivers, Home
 from .test_providers import imds_handler, sts_ok
 
 SECRET = "chain-secret-value"

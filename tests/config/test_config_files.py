@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_stop._config import (
+from sagemaker_stop._settings import (
     SharedConfig,
     active_profile,
     expand_path,
@@ -196,7 +196,7 @@ def test_unparseable_section_names_are_ignored(home: Home) -> None:
 
 
 def test_is_true() -> None:
-    from sagemaker_stop._config import is_true
+    from sagemaker_stop._settings import is_true
 
     assert is_true(True) and not is_true(False)
     assert is_true(" TRUE ") and not is_true("yes") and not is_true(None)

@@ -8,8 +8,8 @@ from collections.abc import Awaitable
 
 from sagemaker_stop._credentials import Credentials
 
-from .conftest import ISO_FUTURE, Home, python_argv
-from .loopback import Drivers, Loopback, Reply
+from ..loopback import Loopback, Reply
+from .conftest import ISO_FUTURE, Drivers, Home, python_argv
 
 
 async def ticks_during(work: Awaitable[Credentials]) -> tuple[Credentials, int]:

@@ -12,8 +12,8 @@ from sagemaker_stop._credentials._container import check_full_uri
 from sagemaker_stop._credentials._util import parse_expiration
 from sagemaker_stop.errors import CredentialsError, NoCredentialsError
 
-from .conftest import ISO_FUTURE, Home, python_argv
-from .loopback import Drivers, Loopback, Reply, Seen, routes
+from ..loopback import Loopback, Reply, Request, routes
+from .conftest import ISO_FUTURE, Drivers, Home, python_argv
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
 
@@ -321,7 +321,7 @@ ROLE = "/latest/meta-data/iam/security-credentials/"
 
 
 def imds_handler(creds: str = IMDS_CREDS, role: str = "my-role\n") -> Any:
-    def handler(seen: Seen) -> Reply:
+    def handler(seen: Request) -> Reply:
         if seen.method == "PUT" and seen.path == "/latest/api/token":
             if seen.headers.get("x-aws-ec2-metadata-token-ttl-seconds") != "21600":
                 return Reply(400)
@@ -410,14 +410,14 @@ def test_imds_misses(
 
 
 def test_imds_no_role_and_no_creds(home: Home, drivers: Drivers, server: Loopback) -> None:
-    def no_role(seen: Seen) -> Reply:
+    def no_role(seen: Request) -> Reply:
         return Reply(200, "T") if seen.method == "PUT" else Reply(404)
 
     server.handler = no_role
     with pytest.raises(NoCredentialsError, match="no instance role: HTTP 404"):
         get(home.source(imds_env(server)), drivers)
 
-    def no_creds(seen: Seen) -> Reply:
+    def no_creds(seen: Request) -> Reply:
         if seen.method == "PUT":
             return Reply(200, "T")
         return Reply(200, "r") if seen.path == ROLE else Reply(404)
@@ -474,7 +474,7 @@ def sts_error(code: str, status: int = 400) -> Reply:
     )
 
 
-def form(seen: Seen) -> dict[str, str]:
+def form(seen: Request) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(seen.body.decode()))
 
 

@@ -21,8 +21,8 @@ from sagemaker_stop import (
 )
 
 from ..conftest import ARN
-from ..wire_server import ACCESS_KEY, SECRET_KEY, Reply, WireServer
-from ..wire_server import Credentials as ServerCreds
+from ..loopback import ACCESS_KEY, SECRET_KEY, Reply, WireServer
+from ..loopback import Credentials as ServerCreds
 
 
 def test_stop_sends_a_signed_aws_json_request_and_returns_the_response(

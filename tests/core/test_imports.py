@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from ..conftest import ARN
-from ..wire_server import ACCESS_KEY, SECRET_KEY, WireServer
+from ..loopback import ACCESS_KEY, SECRET_KEY, WireServer
 
 SCRIPT = f"""
 import json, os, sys

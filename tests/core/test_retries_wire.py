@@ -29,7 +29,7 @@ from sagemaker_stop import (
 )
 
 from ..conftest import ARN
-from ..wire_server import SECRET_KEY, Reply, Reset, WireServer
+from ..loopback import SECRET_KEY, Reply, Reset, WireServer
 
 
 def fast(client: Any, *, tick: float = 0.0) -> Any:
@@ -248,7 +248,7 @@ def test_expired_credentials_are_refreshed_once_and_the_call_sent_again(
     import shlex
     import sys
 
-    from ..wire_server import Credentials as ServerCreds
+    from ..loopback import Credentials as ServerCreds
 
     counter = tmp_path / "count"
     counter.write_text("0")

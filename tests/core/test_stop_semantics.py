@@ -29,7 +29,7 @@ from sagemaker_stop._protocol import parse_response
 from sagemaker_stop._retry import OperationRetry, RetryPolicy, RetryStrategy
 
 from ..conftest import ARN
-from ..wire_server import Reply, WireServer
+from ..loopback import Reply, WireServer
 
 NOT_EXECUTING = "Only pipelines with 'Executing' status can be stopped"
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,43 +13,20 @@ from sagemaker_stop import AsyncSageMakerClient, Credentials, SageMakerClient
 from sagemaker_stop._transport import AsyncSender, SyncSender, note_missing_sniffio
 
 from ..conftest import ARN
-from ..wire_server import WireServer
+from ..loopback import Loopback, Reply, WireServer
 
 
-class ForwardProxy:
+class ForwardProxy(Loopback):
     """A loopback 'proxy' that answers every request itself and records its request line."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
-        proxy = self
+        super().__init__(
+            lambda seen: Reply(200, {"PipelineExecutionArn": ARN}, {"x-amzn-RequestId": "via-proxy"})
+        )
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                proxy.lines.append(self.requestline)
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                body = json.dumps({"PipelineExecutionArn": ARN}).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("x-amzn-RequestId", "via-proxy")
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def __enter__(self) -> ForwardProxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    @property
+    def lines(self) -> list[str]:
+        return [f"{seen.method} {seen.target} {seen.version}" for seen in self.seen]
 
 
 @pytest.fixture
