@@ -9,6 +9,7 @@ client, operations or emulator it uses, are imported when that command runs
 ``parser``      argparse: the commands, options, option types and help texts
 ``exits``       the exit codes, which wins among several, ``UsageError``, ``Declined``
 ``console``     stdout and stderr, the TTY progress line, notes, the confirmation prompt
+``results``     what the commands compute (one value per result) for the renderer
 ``render``      results and errors as text or JSON (``--output``)
 ``connect``     the client the global options describe
 ``stop``, ``status``, ``start``, ``callback``, ``emulator``, ``demo``: one per command

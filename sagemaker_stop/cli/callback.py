@@ -4,22 +4,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Optional
-
-import attrs
 
 from .connect import make_client
 from .exits import EXIT_OK
 from .render import Renderer
-
-
-@attrs.frozen
-class CallbackResult:
-    """The answer ``callback`` sent, and the execution whose step it answered."""
-
-    pipeline_execution_arn: Optional[str]
-    #: "succeed" or "fail".
-    answer: str
+from .results import CallbackResult
 
 
 def command(args: argparse.Namespace, renderer: Renderer) -> int:

@@ -14,10 +14,7 @@ from .parser import PROG
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
-    from .callback import CallbackResult
-    from .start import StartResult
-    from .status import StatusReport
-    from .stop import StopOutcome
+    from .results import CallbackResult, StartResult, StatusReport, StopOutcome
 
 
 def _json_default(value: Any) -> Any:

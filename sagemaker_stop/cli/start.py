@@ -4,20 +4,11 @@ the renderer shows it (the new execution's ARN)."""
 from __future__ import annotations
 
 import argparse
-from typing import Optional
-
-import attrs
 
 from .connect import make_client
 from .exits import EXIT_OK
 from .render import Renderer
-
-
-@attrs.frozen
-class StartResult:
-    """The execution ``start`` started."""
-
-    pipeline_execution_arn: Optional[str]
+from .results import StartResult
 
 
 def command(args: argparse.Namespace, renderer: Renderer) -> int:

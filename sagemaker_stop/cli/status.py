@@ -6,29 +6,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-import attrs
-
 from .connect import make_client
 from .exits import EXIT_OK
 from .render import Renderer
+from .results import StatusReport
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
+    pass
 
 _RUNNING_STEP = ("Starting", "Executing", "Stopping")
-
-
-@attrs.frozen
-class StatusReport:
-    """One execution as ``status`` shows it."""
-
-    #: The ARN asked about.
-    arn: str
-    description: DescribePipelineExecutionResponse
-    #: The steps Starting, Executing or Stopping.
-    running: tuple[PipelineExecutionStep, ...]
-    #: The running steps that hold a Stopping execution (none otherwise).
-    holding: tuple[PipelineExecutionStep, ...]
 
 
 def command(args: argparse.Namespace, renderer: Renderer) -> int:

@@ -15,33 +15,13 @@ from .connect import make_client
 from .console import Console, isatty
 from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Declined, UsageError, exit_code_for, worst
 from .render import Renderer
+from .results import StopOutcome
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .._operations import StopPipelineExecution
-    from .._pipeline_operations import DescribePipelineExecutionResponse
     from ..client import SageMakerClient
 
 DEFAULT_TIMEOUT = 3600.0
-
-
-@attrs.frozen
-class StopOutcome:
-    """What happened to one execution: its stop and, with ``--wait``, how it ended."""
-
-    arn: str
-    #: "requested" | "already stopping" | "already ended" | None (the stop failed)
-    stop: Optional[str] = None
-    #: The execution's status as last known (None: not known).
-    status: Optional[str] = None
-    #: The last DescribePipelineExecution answer of a wait.
-    description: Optional[DescribePipelineExecutionResponse] = None
-    error: Optional[BaseException] = None
-    timed_out: bool = False
-    code: int = EXIT_OK
-
-    def failed(self, exc: BaseException) -> StopOutcome:
-        """This outcome with ``exc`` recorded, and the exit code it maps to."""
-        return attrs.evolve(self, error=exc, code=exit_code_for(exc))
 
 
 def command(

@@ -158,9 +158,7 @@ def _shown(output: str, show: Callable[[render.Renderer], None]) -> tuple[str, s
 
 
 def test_command_results_render_as_text_and_as_json() -> None:
-    from sagemaker_stop.cli.callback import CallbackResult
-    from sagemaker_stop.cli.start import StartResult
-    from sagemaker_stop.cli.stop import StopOutcome
+    from sagemaker_stop.cli.results import CallbackResult, StartResult, StopOutcome
 
     arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc123"
     other = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/def456"
