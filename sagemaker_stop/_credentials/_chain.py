@@ -102,7 +102,7 @@ def resolve(
             detail = f" ({found.detail})" if found.detail else ""
             looked.append(provider.describe() + detail)
             continue
-        logger.debug("AWS credentials found: %s", provider.name)
+        logger.debug("AWS credentials found: %s (%s)", provider.name, provider.describe())
         return provider, found
     raise NoCredentialsError(
         "no AWS credentials found; looked in: "
