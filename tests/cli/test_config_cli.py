@@ -74,7 +74,7 @@ def test_config_without_credentials_still_shows_the_rest(
     result = run("config")
     assert result.code == 2  # nothing configured: like any NoCredentialsError
     assert "credentials   -  (none could be loaded)" in result.out
-    assert "error: NoCredentialsError: no AWS credentials found" in result.err
+    assert "error: NoCredentials: no AWS credentials found" in result.err
 
 
 def test_debug_logs_the_provenance(run: Callable[..., Result]) -> None:
