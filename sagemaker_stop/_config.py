@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import urllib.parse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -26,6 +25,7 @@ from ._settings import (
     Profile,
     SharedConfig,
     active_profile,
+    check_endpoint_url,
     default_home,
     endpoint_url_and_source,
     env_get,
@@ -42,20 +42,6 @@ SERVICE_ID = "sagemaker"
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_RETRY_MODE = "standard"
 RETRY_MODES = ("legacy", "standard", "adaptive")
-
-
-def check_endpoint_url(url: str) -> str:
-    """botocore's ``is_valid_endpoint_url``, roughly: an http(s) URL with a host."""
-    try:
-        parsed = urllib.parse.urlsplit(url)
-        valid = parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
-        raise ConfigurationError(
-            f"invalid endpoint_url {url!r}: expected http(s)://host[:port][/path]"
-        )
-    return url
 
 
 def _bool_setting(

@@ -29,6 +29,7 @@ import configparser
 import os
 import re
 import shlex
+import urllib.parse
 from collections.abc import Mapping
 from typing import Optional, Union
 
@@ -71,6 +72,19 @@ def expand_path(path: str, environ: Mapping[str, str], home: str) -> str:
     if path == "~" or path.startswith("~/") or path.startswith("~" + os.sep):
         path = home + path[1:]
     return path
+
+
+def check_endpoint_url(url: str, name: str = "endpoint_url") -> str:
+    """botocore's ``is_valid_endpoint_url``, roughly: an http(s) URL with a host (the
+    URL is quoted in the message: endpoints are not secrets)."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        valid = parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigurationError(f"invalid {name} {url!r}: expected http(s)://host[:port][/path]")
+    return url
 
 
 def default_home(environ: Mapping[str, str]) -> str:

@@ -277,3 +277,80 @@ def _key_of(step: dict[str, Any], before: list[str]) -> str:
     if "AssumeRole" in step:
         return f"ROLE{sum(key.startswith('ROLE') for key in before) + 1}"
     return {"NamedSource": "IMDSKEY", "Sso": "SSOKEY", "WebIdentityToken": "WEBKEY"}[next(iter(step))]
+
+
+# --- imds-config/imds-endpoint-tests.json ------------------------------------------
+
+IMDS = json.loads((FIXTURES / "aws-config" / "imds-config" / "imds-endpoint-tests.json").read_text())
+
+
+@pytest.mark.parametrize("case", IMDS["tests"], ids=lambda c: c["docs"])
+def test_imds_endpoints(case: dict[str, Any], tmp_path: Path) -> None:
+    from sagemaker_stop._credentials._imds import TOKEN_PATH, InstanceMetadataProvider
+
+    if "endpoint_override" in case or "mode_override" in case:
+        pytest.skip("an aws-sdk-rust builder override; this library has no such argument")
+    env = dict(case["env"])
+    for name, text in case["fs"].items():
+        (tmp_path / name).write_text(text)
+    if "AWS_CONFIG_FILE" in env:
+        env["AWS_CONFIG_FILE"] = str(tmp_path / env["AWS_CONFIG_FILE"])
+    context = Context(environ=env, home=str(tmp_path), shared=SharedConfig.load(env, str(tmp_path)))
+    if "Err" in case["result"]:
+        with pytest.raises(errors.ConfigurationError):
+            InstanceMetadataProvider(context)._settings()
+    else:
+        settings = InstanceMetadataProvider(context)._settings()
+        assert settings.endpoint + TOKEN_PATH == case["result"]["Ok"]
+
+
+# --- aws-runtime/test-data/profile-parser-tests.json -------------------------------
+
+PARSER = json.loads((FIXTURES / "aws-runtime" / "profile-parser-tests.json").read_text())
+
+
+def _parse(files: dict[str, str], folder: Path, ours: bool) -> Any:
+    """The profiles of a config / credentials file pair: by this library, or by
+    botocore's own parser (``configloader.raw_config_parse`` + ``build_profile_map``,
+    the credentials file's sections laid over the config's as botocore's session
+    does); ``"error"`` when the files are refused."""
+    import botocore.configloader
+
+    env = {}
+    for key, variable in (("configFile", "AWS_CONFIG_FILE"), ("credentialsFile", "AWS_SHARED_CREDENTIALS_FILE")):
+        path = folder / variable
+        if key in files:
+            path.write_text(files[key])
+        env[variable] = str(path)
+    try:
+        if ours:
+            shared = SharedConfig.load(env, str(folder))
+            names = set(shared.config_profiles) | set(shared.credentials_profiles)
+            return {name: dict(shared.profile(name).values) for name in names}
+        profiles: dict[str, Any] = {}
+        if "configFile" in files:
+            config = botocore.configloader.raw_config_parse(env["AWS_CONFIG_FILE"])
+            profiles = botocore.configloader.build_profile_map(config)["profiles"]
+        if "credentialsFile" in files:
+            credentials = botocore.configloader.raw_config_parse(env["AWS_SHARED_CREDENTIALS_FILE"])
+            for name, values in credentials.items():
+                profiles.setdefault(name, {}).update(values)
+        return profiles
+    except Exception:
+        return "error"
+
+
+@pytest.mark.parametrize("case", PARSER["tests"], ids=lambda c: c["name"])
+def test_profile_parser(case: dict[str, Any], tmp_path: Path) -> None:
+    """Ours agrees with the vector, except where listed: there it agrees with botocore
+    (or, where botocore refuses a file the vectors accept, with the vector)."""
+    deviation = DEVIATIONS["profile-parser-tests"]["botocore"].get(case["name"])
+    ours = _parse(case["input"], tmp_path, ours=True)
+    if deviation is not None:
+        assert ours == _parse(case["input"], tmp_path, ours=False), deviation
+        return
+    output = case["output"]
+    wanted = "error" if "errorContaining" in output else output["config"]["profiles"]
+    assert ours == wanted
+    if case["name"] in DEVIATIONS["profile-parser-tests"]["botocore_refuses"]:
+        assert _parse(case["input"], tmp_path, ours=False) == "error"
