@@ -143,32 +143,31 @@ def sts_endpoint(
         if not (use_fips or use_dualstack):
             return "https://sts.amazonaws.com"
         region = "us-east-1"
-    validate_region(region)
-    p = partition_for_region(region)
-    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack, service="STS")
-    if use_fips and use_dualstack:
-        return f"https://sts-fips.{region}.{p.dual_stack_dns_suffix}"
-    if use_fips:
-        if p.name == "aws-us-gov":
-            return f"https://sts.{region}.amazonaws.com"
-        return f"https://sts-fips.{region}.{p.dns_suffix}"
-    if use_dualstack:
-        return f"https://sts.{region}.{p.dual_stack_dns_suffix}"
-    if region == "aws-global":
+    if region == "aws-global" and not (use_fips or use_dualstack):
         return "https://sts.amazonaws.com"
-    return f"https://sts.{region}.{p.dns_suffix}"
+    return regional_endpoint(
+        "sts", region, use_fips=use_fips, use_dualstack=use_dualstack, service="STS"
+    )
 
 
-def sso_endpoint(
-    prefix: str, region: str, *, use_fips: bool = False, use_dualstack: bool = False
+def regional_endpoint(
+    prefix: str,
+    region: str,
+    *,
+    use_fips: bool = False,
+    use_dualstack: bool = False,
+    service: str = "",
 ) -> str:
-    """The IAM Identity Center endpoints: ``prefix`` ``portal.sso`` (``sso/2019-06-10``)
-    or ``oidc`` (``sso-oidc/2019-06-10``); both rule sets are the same shape:
-    ``https://{prefix}.{region}.{dnsSuffix}``, ``{prefix}-fips`` for FIPS (but the plain
-    name in aws-us-gov, whose endpoints are FIPS already), the dual-stack suffix."""
+    """The rule-set shape STS (regional), the IAM Identity Center portal
+    (``sso/2019-06-10``, ``prefix`` ``portal.sso``) and SSO-OIDC (``sso-oidc``,
+    ``oidc``) share: ``https://{prefix}.{region}.{dnsSuffix}``, ``{prefix}-fips`` for
+    FIPS (but the plain name in aws-us-gov, whose endpoints are FIPS already), the
+    dual-stack suffix for dual-stack."""
     validate_region(region)
     p = partition_for_region(region)
-    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack, service=prefix)
+    check_variant(
+        region, p, use_fips=use_fips, use_dualstack=use_dualstack, service=service or prefix
+    )
     if use_fips and use_dualstack:
         return f"https://{prefix}-fips.{region}.{p.dual_stack_dns_suffix}"
     if use_fips:

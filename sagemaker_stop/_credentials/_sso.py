@@ -35,7 +35,7 @@ from typing import Any, Optional
 import attrs
 
 from .._effects import Flow, HttpRequest, HttpResponse
-from .._endpoints import sso_endpoint
+from .._endpoints import regional_endpoint
 from .._settings import Profile
 from ..errors import ConfigurationError, CredentialsError
 from ._context import Context
@@ -155,7 +155,7 @@ def _load_token(path: str, config: SsoConfig, what: str) -> dict[str, Any]:
 
 
 def _oidc_url(context: Context, config: SsoConfig) -> str:
-    base = context.endpoint_url("sso_oidc") or sso_endpoint(
+    base = context.endpoint_url("sso_oidc") or regional_endpoint(
         "oidc", config.region, use_fips=context.use_fips, use_dualstack=context.use_dualstack
     )
     return base.rstrip("/") + "/token"
@@ -240,7 +240,7 @@ def _access_token(context: Context, config: SsoConfig, what: str) -> Flow[str]:
 
 
 def _portal_url(context: Context, config: SsoConfig) -> str:
-    base = context.endpoint_url("sso") or sso_endpoint(
+    base = context.endpoint_url("sso") or regional_endpoint(
         "portal.sso",
         config.region,
         use_fips=context.use_fips,

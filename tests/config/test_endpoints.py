@@ -10,9 +10,9 @@ from sagemaker_stop._endpoints import (
     Partition,
     endpoint_in_partition,
     partition_for_region,
+    regional_endpoint,
     resolve_endpoint,
     signin_endpoint,
-    sso_endpoint,
     sts_endpoint,
     validate_region,
 )
@@ -198,8 +198,8 @@ def test_sts_endpoints_agree_with_botocore_rules() -> None:
 @pytest.mark.parametrize(
     ("service", "ours"),
     [
-        ("sso", lambda r, f, d: sso_endpoint("portal.sso", r, use_fips=f, use_dualstack=d)),
-        ("sso-oidc", lambda r, f, d: sso_endpoint("oidc", r, use_fips=f, use_dualstack=d)),
+        ("sso", lambda r, f, d: regional_endpoint("portal.sso", r, use_fips=f, use_dualstack=d)),
+        ("sso-oidc", lambda r, f, d: regional_endpoint("oidc", r, use_fips=f, use_dualstack=d)),
         ("signin", lambda r, f, d: signin_endpoint(r, use_fips=f, use_dualstack=d)),
     ],
 )
