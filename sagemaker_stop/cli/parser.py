@@ -35,10 +35,12 @@ examples:
   {PROG} status ARN
   {PROG} callback succeed --token TOKEN --output model=s3://bucket/model.tar.gz
   {PROG} --output json stop --wait ARN1 ARN2
+  {PROG} --profile dev config          where each setting and the credentials come from
 
 Region, profile, endpoint and credentials come from the options, then the usual
 AWS environment variables (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL,
-AWS_ACCESS_KEY_ID, ...), then ~/.aws/config and ~/.aws/credentials. Without a
+AWS_ACCESS_KEY_ID, ...), then ~/.aws/config and ~/.aws/credentials (SSO and
+'aws login' profiles included; an MFA code is asked for on a terminal). Without a
 region, the region in the execution ARN is used.
 
 exit codes:
