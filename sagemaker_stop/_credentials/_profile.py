@@ -30,7 +30,7 @@ from . import _sts
 from ._context import Context
 from ._miss import Found, Miss
 from ._process import run_credential_process
-from ._sso import is_sso_profile
+from ._sso import is_sso_profile, sso_credentials
 from ._types import Credentials
 from ._web_identity import assume_role_with_web_identity, default_session_name
 
@@ -169,8 +169,6 @@ class SharedFilesProvider:
             )
             return creds
         if is_sso_profile(profile):
-            from ._sso import sso_credentials
-
             creds = yield from sso_credentials(self.context, profile)
             return creds
         static = _static(profile, from_credentials_file=True)
