@@ -1,17 +1,21 @@
 """The client configuration: arguments, then environment, then the shared files.
 
-Region, FIPS / dual-stack, endpoint URL and retry settings are read from the argument,
-then the environment, then the active profile (see :mod:`._settings` for how the
-environment and the shared files are read and the profile is chosen). Anything needing
-the network or a process goes through effects (:mod:`sagemaker_stop._credentials`).
+Region, FIPS / dual-stack, endpoint URL, CA bundle and retry settings are read from the
+argument, then the environment, then the active profile (see :mod:`._settings` for how
+the environment and the shared files are read and the profile is chosen). Anything
+needing the network or a process goes through effects (:mod:`sagemaker_stop._credentials`).
+
+Where the profile, region, endpoint URL and CA bundle came from is recorded
+(``ClientConfig.sources`` / ``source_of``, as smithy-python's config does) and logged at
+DEBUG, never a secret: ``sagemaker-stop config`` and ``--debug`` show it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import urllib.parse
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import attrs
 
@@ -21,8 +25,9 @@ from ._settings import (
     Profile,
     SharedConfig,
     active_profile,
-    configured_endpoint_url,
+    check_endpoint_url,
     default_home,
+    endpoint_url_and_source,
     env_get,
     is_true,
 )
@@ -31,24 +36,12 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from ._credentials._types import Credentials, CredentialSourceProtocol
 
+logger = logging.getLogger("sagemaker_stop.config")
+
 SERVICE_ID = "sagemaker"
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_RETRY_MODE = "standard"
 RETRY_MODES = ("legacy", "standard", "adaptive")
-
-
-def check_endpoint_url(url: str) -> str:
-    """botocore's ``is_valid_endpoint_url``, roughly: an http(s) URL with a host."""
-    try:
-        parsed = urllib.parse.urlsplit(url)
-        valid = parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
-        raise ConfigurationError(
-            f"invalid endpoint_url {url!r}: expected http(s)://host[:port][/path]"
-        )
-    return url
 
 
 def _bool_setting(
@@ -77,14 +70,49 @@ def _int_setting(name: str, value: object) -> int:
 
 
 def configured_region(
-    region: Optional[str], environ: Mapping[str, str], profile: Profile
-) -> Optional[str]:
-    found = region or env_get(environ, "AWS_REGION", "AWS_DEFAULT_REGION")
-    if not found:
-        found = profile.get("region") or None
+    region: Optional[str], environ: Mapping[str, str], shared: SharedConfig, profile: Profile
+) -> tuple[Optional[str], str]:
+    """The region and where it came from."""
+    found, where = _first(region, "region=", environ, ("AWS_REGION", "AWS_DEFAULT_REGION"))
+    if not found and profile.get("region"):
+        found, where = profile.get("region"), shared.location(profile, "region")
     if found is not None:
         validate_region(found)
-    return found
+    return found, where
+
+
+def _first(
+    argument: Optional[str], name: str, environ: Mapping[str, str], variables: tuple[str, ...]
+) -> tuple[Optional[str], str]:
+    """The argument, else the first environment variable set."""
+    if argument:
+        return argument, f"argument {name}"
+    for variable in variables:
+        value = env_get(environ, variable)
+        if value:
+            return value, f"environment variable {variable}"
+    return None, "not set"
+
+
+def _profile_source(profile: Optional[str], environ: Mapping[str, str]) -> str:
+    found, where = _first(profile, "profile=", environ, ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"))
+    return where if found else "default"
+
+
+def configured_ca_bundle(
+    argument: Optional[str], environ: Mapping[str, str], shared: SharedConfig, profile: Profile
+) -> tuple[Optional[str], str]:
+    """botocore's ``verify``: the argument, ``AWS_CA_BUNDLE``, the profile's
+    ``ca_bundle``, then ``REQUESTS_CA_BUNDLE`` (``Endpoint._get_verify_value``). The
+    file must exist: a ConfigurationError names the path and where it was set."""
+    found, where = _first(argument, "ca_bundle=", environ, ("AWS_CA_BUNDLE",))
+    if not found and profile.get("ca_bundle"):
+        found, where = profile.get("ca_bundle"), shared.location(profile, "ca_bundle")
+    if not found:
+        found, where = _first(None, "", environ, ("REQUESTS_CA_BUNDLE",))
+    if found and not os.path.isfile(found):
+        raise ConfigurationError(f"the CA bundle {found} (from {where}) is not a file")
+    return found, where
 
 
 @attrs.frozen
@@ -99,6 +127,14 @@ class ClientConfig:
     retry_mode: str = DEFAULT_RETRY_MODE
     profile: Optional[str] = None
     credential_source: Optional[CredentialSourceProtocol] = attrs.field(default=None, eq=False)
+    #: A CA bundle (PEM file) replacing the default trust store for every https call.
+    ca_bundle: Optional[str] = None
+    #: setting -> where its value came from (argument, environment variable, file).
+    sources: Mapping[str, str] = attrs.field(factory=dict, eq=False)
+
+    def source_of(self, setting: str) -> str:
+        """Where ``setting`` (profile, region, endpoint_url, ca_bundle) came from."""
+        return self.sources.get(setting, "default")
 
     def endpoint_for(self, region_hint: Optional[str] = None) -> tuple[str, str]:
         """``(url, signing_region)`` for a request. The hint (e.g. the region in the
@@ -136,18 +172,37 @@ def resolve_config(
     credentials: Optional[Credentials] = None,
     environ: Optional[Mapping[str, str]] = None,
     home: Optional[str] = None,
+    ca_bundle: Optional[str] = None,
+    mfa_token_provider: Optional[Callable[[str], Any]] = None,
 ) -> ClientConfig:
     """Read arguments, environment and shared files into a :class:`ClientConfig`."""
     env: Mapping[str, str] = dict(os.environ) if environ is None else environ
     home = home if home is not None else default_home(env)
     shared = SharedConfig.load(env, home)
     active = active_profile(shared, profile, env)
-    chosen_region = configured_region(region, env, active)
+    chosen_region, region_source = configured_region(region, env, shared, active)
 
     if endpoint_url is None:
-        endpoint_url = configured_endpoint_url(SERVICE_ID, env, shared, active)
+        endpoint_url, endpoint_source = endpoint_url_and_source(SERVICE_ID, env, shared, active)
+    else:
+        endpoint_source = "argument endpoint_url="
     if endpoint_url is not None:
         check_endpoint_url(endpoint_url)
+    chosen_ca_bundle, ca_bundle_source = configured_ca_bundle(ca_bundle, env, shared, active)
+    sources = {
+        "profile": _profile_source(profile, env),
+        "region": region_source,
+        "endpoint_url": endpoint_source,
+        "ca_bundle": ca_bundle_source,
+    }
+    values = {
+        "profile": active.name,
+        "region": chosen_region,
+        "endpoint_url": endpoint_url,
+        "ca_bundle": chosen_ca_bundle,
+    }
+    for setting, where in sources.items():
+        logger.debug("%s = %r (from %s)", setting, values[setting], where)
 
     if max_attempts is None:
         raw = env_get(env, "AWS_MAX_ATTEMPTS") or active.get("max_attempts")
@@ -180,6 +235,7 @@ def resolve_config(
         region=chosen_region,
         use_fips=fips,
         use_dualstack=dualstack,
+        mfa_token_provider=mfa_token_provider,
     )
     return ClientConfig(
         region=chosen_region,
@@ -190,4 +246,6 @@ def resolve_config(
         retry_mode=retry_mode,
         profile=active.name,
         credential_source=source,
+        ca_bundle=chosen_ca_bundle,
+        sources=sources,
     )

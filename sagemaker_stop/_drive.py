@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 from ._credentials._types import Credentials
 from ._effects import (
+    CallUser,
     Effect,
     Flow,
     Gather,
@@ -84,7 +85,23 @@ class SyncIO:
             return creds
         if isinstance(effect, Gather):
             return self.gather(effect)
+        if isinstance(effect, CallUser):
+            return self.call_user(effect)
         return self.run_process(effect)
+
+    @staticmethod
+    def call_user(effect: CallUser) -> Any:
+        import inspect
+
+        result = effect.function(*effect.args)
+        if inspect.isawaitable(result):
+            if inspect.iscoroutine(result):
+                result.close()  # never awaited: no "coroutine was never awaited" warning
+            raise TypeError(
+                "the sync client called a function that returned an awaitable (a "
+                "coroutine function?): give it a plain function, or use the async client"
+            )
+        return result
 
     def gather(self, effect: Gather) -> list[Any]:
         def outcome(flow: Flow[Any]) -> Any:
@@ -161,7 +178,23 @@ class AsyncIO:
             return creds
         if isinstance(effect, Gather):
             return await self.gather(effect)
+        if isinstance(effect, CallUser):
+            return await self.call_user(effect)
         return await self.run_process(effect)
+
+    @staticmethod
+    async def call_user(effect: CallUser) -> Any:
+        import asyncio
+        import functools
+        import inspect
+
+        if inspect.iscoroutinefunction(effect.function):
+            return await effect.function(*effect.args)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(None, functools.partial(effect.function, *effect.args))
+        if inspect.isawaitable(result):
+            result = await result
+        return result
 
     async def gather(self, effect: Gather) -> list[Any]:
         import asyncio

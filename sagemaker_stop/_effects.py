@@ -9,6 +9,7 @@ answer, where credentials come from) is written as a generator that *yields effe
     creds = yield GetCredentials()        # -> Credentials (or the error is thrown in)
     result = yield RunProcess(argv)       # -> ProcessResult
     outcomes = yield Gather(flows, 8)     # -> [value or exception, ...]
+    code = yield CallUser(fn, (serial,))  # -> fn's value (awaited in the async shell)
 
 The sync driver performs effects with ``httpx.Client`` / ``time.sleep`` / ``subprocess``;
 the async driver with ``httpx.AsyncClient`` / ``asyncio.sleep`` / asyncio subprocesses
@@ -18,7 +19,7 @@ the async driver with ``httpx.AsyncClient`` / ``asyncio.sleep`` / asyncio subpro
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 import attrs
 
@@ -152,7 +153,18 @@ class Gather:
     concurrency: int = 8
 
 
-Effect = Union[Send, Sleep, GetCredentials, RunProcess, Gather]
+@attrs.frozen
+class CallUser:
+    """Call a function the user gave the client (``mfa_token_provider``). The sync
+    shell calls it; the async shell awaits a coroutine function and runs a plain one
+    in a worker thread (it may prompt), so the event loop never blocks. The result is
+    its return value; what it raises is thrown into the flow."""
+
+    function: Callable[..., Any] = attrs.field(repr=False)
+    args: tuple[Any, ...] = attrs.field(default=(), repr=False)
+
+
+Effect = Union[Send, Sleep, GetCredentials, RunProcess, Gather, CallUser]
 
 #: A computation in the effect style returning T.
 Flow = Generator[Effect, Any, T]

@@ -143,17 +143,74 @@ def sts_endpoint(
         if not (use_fips or use_dualstack):
             return "https://sts.amazonaws.com"
         region = "us-east-1"
+    if region == "aws-global" and not (use_fips or use_dualstack):
+        return "https://sts.amazonaws.com"
+    return regional_endpoint(
+        "sts", region, use_fips=use_fips, use_dualstack=use_dualstack, service="STS"
+    )
+
+
+def regional_endpoint(
+    prefix: str,
+    region: str,
+    *,
+    use_fips: bool = False,
+    use_dualstack: bool = False,
+    service: str = "",
+) -> str:
+    """The rule-set shape STS (regional), the IAM Identity Center portal
+    (``sso/2019-06-10``, ``prefix`` ``portal.sso``) and SSO-OIDC (``sso-oidc``,
+    ``oidc``) share: ``https://{prefix}.{region}.{dnsSuffix}``, ``{prefix}-fips`` for
+    FIPS (but the plain name in aws-us-gov, whose endpoints are FIPS already), the
+    dual-stack suffix for dual-stack."""
     validate_region(region)
     p = partition_for_region(region)
-    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack, service="STS")
+    check_variant(
+        region, p, use_fips=use_fips, use_dualstack=use_dualstack, service=service or prefix
+    )
     if use_fips and use_dualstack:
-        return f"https://sts-fips.{region}.{p.dual_stack_dns_suffix}"
+        return f"https://{prefix}-fips.{region}.{p.dual_stack_dns_suffix}"
     if use_fips:
         if p.name == "aws-us-gov":
-            return f"https://sts.{region}.amazonaws.com"
-        return f"https://sts-fips.{region}.{p.dns_suffix}"
+            return f"https://{prefix}.{region}.amazonaws.com"
+        return f"https://{prefix}-fips.{region}.{p.dns_suffix}"
     if use_dualstack:
-        return f"https://sts.{region}.{p.dual_stack_dns_suffix}"
-    if region == "aws-global":
-        return "https://sts.amazonaws.com"
-    return f"https://sts.{region}.{p.dns_suffix}"
+        return f"https://{prefix}.{region}.{p.dual_stack_dns_suffix}"
+    return f"https://{prefix}.{region}.{p.dns_suffix}"
+
+
+#: AWS Sign-In's named hosts per partition (``signin/2023-01-01`` rule set, for an
+#: operation that is not the control plane, e.g. ``CreateOAuth2Token``).
+_SIGNIN_HOSTS = {
+    "aws": "signin.aws.amazon.com",
+    "aws-cn": "signin.amazonaws.cn",
+    "aws-us-gov": "signin.amazonaws-us-gov.com",
+    "aws-iso": "signin.c2shome.ic.gov",
+    "aws-iso-b": "signin.sc2shome.sgov.gov",
+    "aws-iso-f": "signin.csphome.hci.ic.gov",
+    "aws-iso-e": "signin.csphome.adc-e.uk",
+    "aws-eusc": "signin.amazonaws-eusc.eu",
+}
+
+
+def signin_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool = False) -> str:
+    """AWS Sign-In (``aws login``'s token endpoint lives under it) by its rule set:
+    ``https://{region}.signin.aws.amazon.com`` and the partitions' own names; FIPS
+    ``signin-fips.amazonaws-us-gov.com`` (us-gov-west-1), ``{region}.signin-fips...``
+    (aws-us-gov) or ``signin-fips.{region}.{dnsSuffix}``; dual-stack
+    ``signin.{region}.{dualStackDnsSuffix}``."""
+    validate_region(region)
+    p = partition_for_region(region)
+    if not use_fips and not use_dualstack:
+        host = _SIGNIN_HOSTS.get(p.name, f"signin.{p.dns_suffix}")
+        return f"https://{region}.{host}"
+    if use_fips and not use_dualstack and p.name == "aws-us-gov":
+        if region == "us-gov-west-1":
+            return "https://signin-fips.amazonaws-us-gov.com"
+        return f"https://{region}.signin-fips.amazonaws-us-gov.com"
+    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack, service="signin")
+    if use_fips and use_dualstack:
+        return f"https://signin-fips.{region}.{p.dual_stack_dns_suffix}"
+    if use_fips:
+        return f"https://signin-fips.{region}.{p.dns_suffix}"
+    return f"https://signin.{region}.{p.dual_stack_dns_suffix}"

@@ -9,11 +9,12 @@ Everything here is read where boto3 and the AWS CLI read it:
   ``~/.aws/config`` / ``~/.aws/credentials``, parsed with :mod:`configparser` exactly
   as botocore's ``raw_config_parse`` does (full-line ``#``/``;`` comments, no inline
   comments, lower-cased keys, indented sub-sections). Sections repeated with the
-  identical name in one file are merged (botocore refuses such files); of two
-  differently spelled sections naming one profile (``[default]`` and
-  ``[profile default]``) the later wins whole, as in botocore. ``[profile NAME]`` and
-  ``[default]`` name profiles in the config file, ``[NAME]`` in the credentials file;
-  the credentials file wins key by key;
+  identical name in one file are merged (botocore refuses such files; the cross-SDK
+  profile-parser vectors merge them); of two differently spelled sections naming one
+  profile (``[default]`` and ``[profile default]``) the one whose last header comes
+  later wins whole, as in botocore. ``[profile NAME]`` and ``[default]`` name profiles
+  in the config file, ``[NAME]`` in the credentials file; the credentials file wins key
+  by key; ``[sso-session NAME]`` sections name IAM Identity Center sessions;
 * a service's configured endpoint URL (``AWS_ENDPOINT_URL_<ID>``, ``[services]``
   blocks, the profile's ``endpoint_url``).
 
@@ -28,6 +29,7 @@ import configparser
 import os
 import re
 import shlex
+import urllib.parse
 from collections.abc import Mapping
 from typing import Optional, Union
 
@@ -70,6 +72,19 @@ def expand_path(path: str, environ: Mapping[str, str], home: str) -> str:
     if path == "~" or path.startswith("~/") or path.startswith("~" + os.sep):
         path = home + path[1:]
     return path
+
+
+def check_endpoint_url(url: str, name: str = "endpoint_url") -> str:
+    """botocore's ``is_valid_endpoint_url``, roughly: an http(s) URL with a host (the
+    URL is quoted in the message: endpoints are not secrets)."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        valid = parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigurationError(f"invalid {name} {url!r}: expected http(s)://host[:port][/path]")
+    return url
 
 
 def default_home(environ: Mapping[str, str]) -> str:
@@ -154,6 +169,18 @@ def _parse_problem(path: str, text: str, exc: configparser.Error) -> str:
     return f"{where}: line {lineno}{inside} is neither 'key = value' nor a [section] header"
 
 
+def _by_last_header(sections: list[str], text: str) -> list[str]:
+    """``sections`` in the order of each one's *last* header in ``text``: configparser
+    merges a repeated section at its first place, but for "the later one wins" between
+    ``[profile default]`` and ``[default]`` the later occurrence is what counts."""
+    last: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines()):
+        name = _header(line)
+        if name is not None:
+            last[name] = number
+    return sorted(sections, key=lambda name: last.get(name, -1))
+
+
 def read_ini(path: str) -> dict[str, dict[str, Value]]:
     """Parse one shared config/credentials file; a missing file is empty."""
     if not os.path.isfile(path):
@@ -173,7 +200,7 @@ def read_ini(path: str) -> dict[str, dict[str, Value]]:
         # Never the offending line's text: it may hold a secret.
         raise ConfigurationError(_parse_problem(path, text, exc)) from None
     result: dict[str, dict[str, Value]] = {}
-    for section in parser.sections():
+    for section in _by_last_header(parser.sections(), text):
         values: dict[str, Value] = {}
         for option in parser.options(section):
             raw = parser.get(section, option)
@@ -237,6 +264,8 @@ class SharedConfig:
     credentials_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
     #: ``[services NAME]`` sections.
     services: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
+    #: ``[sso-session NAME]`` sections (botocore's ``sso_sessions``).
+    sso_sessions: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
 
     @classmethod
     def load(cls, environ: Mapping[str, str], home: Optional[str] = None) -> SharedConfig:
@@ -251,11 +280,15 @@ class SharedConfig:
         )
         profiles: dict[str, dict[str, Value]] = {}
         services: dict[str, dict[str, Value]] = {}
+        sso_sessions: dict[str, dict[str, Value]] = {}
         for key, values in read_ini(config_file).items():
             name: Optional[str]
             if key.startswith("profile"):
                 name = _section_name(key)
                 target = profiles
+            elif key.startswith("sso-session"):
+                name = _section_name(key)
+                target = sso_sessions
             elif key.startswith("services"):
                 name = _section_name(key)
                 target = services
@@ -275,6 +308,7 @@ class SharedConfig:
             config_profiles=profiles,
             credentials_profiles=read_ini(credentials_file),
             services=services,
+            sso_sessions=sso_sessions,
         )
 
     def profile(self, name: str) -> Profile:
@@ -306,6 +340,13 @@ class SharedConfig:
 
     def where(self) -> str:
         return f"{self.credentials_file} and {self.config_file}"
+
+    def location(self, profile: Profile, key: str) -> str:
+        """Where the profile's ``key`` is set, for provenance messages."""
+        if key in profile.credentials_file_keys:
+            return f"{self.credentials_file} [{profile.name}] {key}"
+        section = "default" if profile.name == "default" else f"profile {profile.name}"
+        return f"{self.config_file} [{section}] {key}"
 
 
 def profile_name(profile: Optional[str], environ: Mapping[str, str]) -> Optional[str]:
@@ -348,13 +389,30 @@ def configured_endpoint_url(
 ) -> Optional[str]:
     """botocore's configured endpoint URL for ``service`` (service id as in the
     ``AWS_ENDPOINT_URL_<ID>`` variable, e.g. ``sagemaker``, ``sts``)."""
+    return endpoint_url_and_source(service, environ, shared, profile)[0]
+
+
+def endpoint_url_and_source(
+    service: str,
+    environ: Mapping[str, str],
+    shared: SharedConfig,
+    profile: Profile,
+) -> tuple[Optional[str], str]:
+    """:func:`configured_endpoint_url` and where it came from (botocore's
+    ``ConfiguredEndpointProvider`` order: the service's variable, ``AWS_ENDPOINT_URL``,
+    the ``[services]`` block, the profile's ``endpoint_url``)."""
     if ignore_configured_endpoints(environ, profile):
-        return None
+        return None, "configured endpoint URLs ignored (ignore_configured_endpoint_urls)"
     env_name = "AWS_ENDPOINT_URL_" + service.upper().replace(" ", "_").replace("-", "_")
-    found = env_get(environ, env_name, "AWS_ENDPOINT_URL")
-    if found:
-        return found
+    for name in (env_name, "AWS_ENDPOINT_URL"):
+        found = env_get(environ, name)
+        if found:
+            return found, f"environment variable {name}"
     found = shared.service_settings(profile, service).get("endpoint_url")
     if found:
-        return found
-    return profile.get("endpoint_url") or None
+        block = profile.get("services")
+        return found, f"{shared.config_file} [services {block}] {service}.endpoint_url"
+    found = profile.get("endpoint_url")
+    if found:
+        return found, shared.location(profile, "endpoint_url")
+    return None, "not configured"

@@ -70,10 +70,16 @@ def _environment_has_proxies() -> bool:
     return any(key in proxies for key in ("http", "https", "all"))
 
 
-def _ssl_context(scheme: str) -> Any:
+def _ssl_context(scheme: str, ca_bundle: Optional[str] = None) -> Any:
     """What ``httpx.Client()`` would verify with for https (``SSL_CERT_FILE``/``_DIR``
-    honoured); for plain http a context that is never used for a handshake."""
+    honoured), or only the certificates of ``ca_bundle`` (``AWS_CA_BUNDLE`` /
+    ``ca_bundle``, which replace the default trust store as in botocore); for plain http
+    a context that is never used for a handshake."""
     if scheme == "https":
+        if ca_bundle:
+            import ssl
+
+            return ssl.create_default_context(cafile=ca_bundle)
         return httpx.create_ssl_context(trust_env=True)
     return httpx.create_ssl_context(verify=False)
 
@@ -166,10 +172,13 @@ class _Base:
 class SyncSender(_Base):
     """Sends requests synchronously; one pool per client, reused across calls."""
 
-    def __init__(self, client: Optional[httpx.Client] = None) -> None:
+    def __init__(
+        self, client: Optional[httpx.Client] = None, ca_bundle: Optional[str] = None
+    ) -> None:
         super().__init__(owns_client=client is None)
+        self.ca_bundle = ca_bundle
         if client is None and _environment_has_proxies():
-            client = httpx.Client(limits=SYNC_LIMITS)
+            client = httpx.Client(limits=SYNC_LIMITS, verify=_ssl_context("https", ca_bundle))
         self.client = client
         self._transports: dict[str, httpx.HTTPTransport] = {}
         self._lock = threading.Lock()  # bulk stops send from several threads
@@ -181,7 +190,7 @@ class SyncSender(_Base):
                 transport = self._transports.get(scheme)
                 if transport is None:
                     transport = self._transports[scheme] = httpx.HTTPTransport(
-                        verify=_ssl_context(scheme), limits=SYNC_LIMITS
+                        verify=_ssl_context(scheme, self.ca_bundle), limits=SYNC_LIMITS
                     )
         return transport
 
@@ -272,11 +281,13 @@ class AsyncSender(_Base):
         client: Optional[httpx.AsyncClient] = None,
         per_pool: int = ASYNC_PER_POOL,
         max_pools: int = ASYNC_MAX_POOLS,
+        ca_bundle: Optional[str] = None,
     ) -> None:
         super().__init__(owns_client=client is None)
         note_missing_sniffio()
+        self.ca_bundle = ca_bundle
         if client is None and _environment_has_proxies():
-            client = httpx.AsyncClient(limits=SYNC_LIMITS)
+            client = self._proxy_client()
         self.client = client
         self.per_pool = per_pool
         self.max_pools = max_pools
@@ -297,8 +308,11 @@ class AsyncSender(_Base):
         if self._loop is not None:
             self._pools = {}
             if self.owns_client and self.client is not None:
-                self.client = httpx.AsyncClient(limits=SYNC_LIMITS)
+                self.client = self._proxy_client()
         self._loop = loop
+
+    def _proxy_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(limits=SYNC_LIMITS, verify=_ssl_context("https", self.ca_bundle))
 
     @property
     def has_connections(self) -> bool:
@@ -309,7 +323,7 @@ class AsyncSender(_Base):
         pools = self._pools.get(scheme)
         if pools is None:
             pools = self._pools[scheme] = _SmallPools(
-                _ssl_context(scheme), self.per_pool, self.max_pools
+                _ssl_context(scheme, self.ca_bundle), self.per_pool, self.max_pools
             )
         return pools
 

@@ -14,7 +14,7 @@ import os
 import warnings
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 import httpx
 
@@ -53,9 +53,18 @@ class _ClientBase:
         on_attempt: Optional[AttemptHook] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         environ: Optional[Mapping[str, str]] = None,
+        mfa_token_provider: Optional[Callable[[str], Any]] = None,
+        ca_bundle: Optional[str] = None,
     ) -> None:
+        """``mfa_token_provider(mfa_serial) -> code`` answers an assume-role profile's
+        ``mfa_serial`` (the async client also takes a coroutine function; a plain one
+        runs in a worker thread there). ``ca_bundle``: a PEM file of the certificate
+        authorities to trust for every https call (default: ``AWS_CA_BUNDLE``, the
+        profile's ``ca_bundle``, then the system's store)."""
         if credentials is not None and not isinstance(credentials, Credentials):
             raise TypeError("credentials must be a sagemaker_stop.Credentials")
+        if mfa_token_provider is not None and not callable(mfa_token_provider):
+            raise TypeError("mfa_token_provider must be callable (serial -> code)")
         env = os.environ if environ is None else environ
         self.config: ClientConfig = resolve_config(
             region=region,
@@ -66,6 +75,8 @@ class _ClientBase:
             max_attempts=max_attempts,
             credentials=credentials,
             environ=env,
+            ca_bundle=ca_bundle,
+            mfa_token_provider=mfa_token_provider,
         )
         policy = RetryPolicy.from_settings(
             self.config.max_attempts, is_true(env_get(env, "AWS_NEW_RETRIES_2026"))
@@ -136,7 +147,7 @@ class SageMakerClient(SyncShell, _Operations):
     ) -> None:
         super().__init__(region, credentials, endpoint_url, max_attempts, timeout, **options)
         self._owns_http = http_client is None
-        self._sender = SyncSender(http_client)
+        self._sender = SyncSender(http_client, ca_bundle=self.config.ca_bundle)
         self._io = SyncIO(self._sender, self.config.credential_source)
 
     def send(self, request: Operation[R]) -> R:
@@ -186,7 +197,7 @@ class AsyncSageMakerClient(AsyncShell, _Operations):
         super().__init__(region, credentials, endpoint_url, max_attempts, timeout, **options)
         self._owns_http = http_client is None
         # An owned pool is many small httpx transports (encode/httpx#3215; _transport.py).
-        self._sender = AsyncSender(http_client)
+        self._sender = AsyncSender(http_client, ca_bundle=self.config.ca_bundle)
         self._io = AsyncIO(self._sender, self.config.credential_source)
 
     async def send(self, request: Operation[R]) -> R:

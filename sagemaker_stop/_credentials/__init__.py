@@ -10,7 +10,7 @@ import os
 import random
 import time
 from collections.abc import Mapping
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from .._settings import SharedConfig, default_home
 from ._cache import CredentialSource
@@ -47,13 +47,15 @@ def default_credential_source(
     use_dualstack: bool = False,
     clock: Callable[[], float] = time.time,
     jitter: Callable[[], float] = random.random,
+    mfa_token_provider: Optional[Callable[[str], Any]] = None,
 ) -> Union[StaticCredentialSource, CredentialSource]:
     """The source a client uses: ``credentials`` as given, else the default chain.
 
     ``environ`` (default: a snapshot of ``os.environ``), ``home`` (default ``$HOME``),
     ``config`` (the already parsed shared files; default: read them now) and ``clock``
     are injectable for tests. ``region``, ``use_fips`` and ``use_dualstack`` pick the
-    STS endpoint.
+    STS (and SSO, Sign-In) endpoints. ``mfa_token_provider`` gives assume-role profiles
+    with ``mfa_serial`` their code.
     """
     if credentials is not None:
         return StaticCredentialSource(credentials)
@@ -69,6 +71,7 @@ def default_credential_source(
         use_fips=use_fips,
         use_dualstack=use_dualstack,
         clock=clock,
+        mfa_token_provider=mfa_token_provider,
     )
     return CredentialSource.from_providers(
         default_providers(context),

@@ -163,6 +163,11 @@ class CredentialSource:
         state = self._state
         return f"CredentialSource(cached={state.credentials if state else None!r})"
 
+    def describe(self) -> Optional[str]:
+        """Which provider of the chain gave the current credentials (None: none yet)."""
+        state = self._state
+        return state.provider.describe() if state else None
+
     # -- the shared decision steps --------------------------------------------------
 
     def _fresh(self, seen: Optional[Cached]) -> Optional[Credentials]:

@@ -7,7 +7,11 @@ Order (first that yields credentials wins):
 3. assume role: the active profile's ``role_arn`` with ``source_profile`` /
    ``credential_source`` (before web identity from the environment, like botocore);
 4. web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` + ``AWS_ROLE_ARN`` or profile keys);
-5. the rest of the shared config/credentials files' active profile;
+5. the rest of the shared config/credentials files' active profile, in botocore's
+   order (``_profile.py``): web identity keys, SSO / IAM Identity Center
+   (``_sso.py``), static keys from the credentials file, ``aws login``
+   (``_login.py``), ``credential_process``, static keys from the config file — the
+   same order resolves a ``source_profile``;
 6. the container credentials endpoint (ECS, EKS Pod Identity);
 7. EC2 instance metadata (IMDSv2).
 
@@ -102,7 +106,7 @@ def resolve(
             detail = f" ({found.detail})" if found.detail else ""
             looked.append(provider.describe() + detail)
             continue
-        logger.debug("AWS credentials found: %s", provider.name)
+        logger.debug("AWS credentials found: %s (%s)", provider.name, provider.describe())
         return provider, found
     raise NoCredentialsError(
         "no AWS credentials found; looked in: "

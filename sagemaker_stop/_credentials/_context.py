@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 
@@ -25,10 +25,20 @@ class Context:
     use_fips: bool = False
     use_dualstack: bool = False
     clock: Callable[[], float] = time.time
+    #: ``mfa_token_provider=`` of the client: serial -> code (a coroutine function too,
+    #: for an async client). Called through the ``CallUser`` effect.
+    mfa_token_provider: Optional[Callable[[str], Any]] = attrs.field(
+        default=None, repr=False, eq=False
+    )
 
     def profile(self) -> Profile:
         """The active profile (raises ConfigurationError if a named one is missing)."""
         return active_profile(self.shared, self.explicit_profile, self.environ)
 
+    def endpoint_url(self, service: str) -> Optional[str]:
+        """The configured endpoint URL of ``service`` (botocore's snake-case service id:
+        ``sts``, ``sso``, ``sso_oidc``, ``signin``), as the active profile sees it."""
+        return configured_endpoint_url(service, self.environ, self.shared, self.profile())
+
     def sts_endpoint_url(self) -> Optional[str]:
-        return configured_endpoint_url("sts", self.environ, self.shared, self.profile())
+        return self.endpoint_url("sts")

@@ -8,7 +8,7 @@ from typing import Optional, Union
 import attrs
 
 from .._effects import Flow, HttpRequest, HttpResponse, Send, Timeouts
-from .._settings import env_get, is_true
+from .._settings import check_endpoint_url, env_get, is_true
 from ..errors import ConfigurationError
 from ._context import Context
 from ._miss import Found, Miss
@@ -44,11 +44,19 @@ class InstanceMetadataProvider:
         endpoint = self._setting(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint"
         )
-        if not endpoint:
-            mode = self._setting(
-                "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
-                "ec2_metadata_service_endpoint_mode",
+        # botocore's resolve_imds_endpoint_mode: ipv4 or ipv6 (any case), else an error.
+        mode = self._setting(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode"
+        )
+        if mode is not None and mode.lower() not in ("ipv4", "ipv6"):
+            raise ConfigurationError(
+                f"invalid ec2_metadata_service_endpoint_mode / "
+                f"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE {mode!r}: expected IPv4 or IPv6"
             )
+        if endpoint:
+            # botocore's InstanceMetadataFetcher._select_base_url: is_valid_uri.
+            check_endpoint_url(endpoint, "ec2_metadata_service_endpoint")
+        else:
             endpoint = DEFAULT_ENDPOINT_IPV6 if (mode or "").lower() == "ipv6" else DEFAULT_ENDPOINT
         raw_timeout = self._setting("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")
         raw_attempts = self._setting(

@@ -1,10 +1,18 @@
 """Credentials from the shared config/credentials files' active profile.
 
-In botocore's order for one profile: assume-role (``role_arn`` + ``source_profile`` /
-``credential_source``; for the active profile that is :class:`AssumeRoleProvider`,
-tried before web identity from the environment), web identity keys, SSO (refused: not
-supported), static keys from the credentials file, ``credential_process``, static keys
-from the config file.
+In botocore's order for one profile (``ProfileProviderBuilder.providers``, used for
+the active profile and for a ``source_profile`` alike): assume-role (``role_arn`` +
+``source_profile`` / ``credential_source``; for the active profile that is
+:class:`AssumeRoleProvider`, tried before web identity from the environment), web
+identity keys, SSO (:mod:`._sso`), static keys from the credentials file, ``aws login``
+(``login_session``, :mod:`._login`), ``credential_process``, static keys from the
+config file.
+
+An assume-role profile with ``mfa_serial`` asks the client's ``mfa_token_provider``
+for the current code (through the :class:`CallUser` effect, so an async client's
+coroutine function is awaited and a plain one never blocks the event loop) and sends
+``SerialNumber`` / ``TokenCode``; it is asked again at each refresh (like the JS SDK's
+``mfaCodeProvider``; botocore refuses to refresh such credentials).
 """
 
 from __future__ import annotations
@@ -15,19 +23,17 @@ from typing import Any, Optional
 
 import attrs
 
-from .._effects import Flow
+from .._effects import CallUser, Flow
 from .._settings import Profile
 from ..errors import ConfigurationError, CredentialsError
 from . import _sts
 from ._context import Context
 from ._miss import Found, Miss
 from ._process import run_credential_process
+from ._sso import is_sso_profile, sso_credentials
 from ._types import Credentials
 from ._web_identity import assume_role_with_web_identity, default_session_name
 
-#: botocore's SSOProvider: only these make a profile an SSO one (``sso_session`` or
-#: ``sso_start_url`` alone do not).
-_SSO_KEYS = ("sso_account_id", "sso_role_name")
 _KEY_ID = "aws_access_key_id"
 _SECRET = "aws_secret_access_key"
 
@@ -162,16 +168,17 @@ class SharedFilesProvider:
                 source="web-identity",
             )
             return creds
-        if any(key in profile.values for key in _SSO_KEYS):
-            raise CredentialsError(
-                f"profile {name!r} is an SSO (IAM Identity Center) profile, which "
-                "sagemaker-stop does not support; run 'aws configure export-credentials "
-                f"--profile {name} --format env' and use the exported variables, or "
-                "use credential_process"
-            )
+        if is_sso_profile(profile):
+            creds = yield from sso_credentials(self.context, profile)
+            return creds
         static = _static(profile, from_credentials_file=True)
         if static is not None:
             return static
+        if profile.get("login_session"):
+            from ._login import login_credentials
+
+            creds = yield from login_credentials(self.context, profile)
+            return creds
         command = profile.get("credential_process")
         if command:
             creds = yield from run_credential_process(command, name)
@@ -234,14 +241,24 @@ class SharedFilesProvider:
         found: Found = yield from provider(self.context).load()
         return found
 
+    def _mfa_code(self, name: str, serial: str) -> Flow[str]:
+        provider = self.context.mfa_token_provider
+        if provider is None:
+            raise CredentialsError(
+                f"profile {name!r} needs an MFA code for {serial} (mfa_serial): pass "
+                "mfa_token_provider= to the client (a function from the MFA device's "
+                "serial to its current code)"
+            )
+        code = yield CallUser(provider, (serial,))
+        if not isinstance(code, str) or not code.strip():
+            raise CredentialsError(
+                f"profile {name!r}: the mfa_token_provider gave no MFA code for {serial}"
+            )
+        return code.strip()
+
     def assume_role(self, profile: Profile, visited: tuple[str, ...]) -> Flow[Credentials]:
         name = profile.name
         role_arn = profile.get("role_arn") or ""
-        if profile.get("mfa_serial"):
-            raise CredentialsError(
-                f"profile {name!r} needs an MFA code (mfa_serial), which "
-                "sagemaker-stop cannot prompt for"
-            )
         source = yield from self._source_credentials(profile, visited)
         params = {
             "RoleArn": role_arn,
@@ -256,6 +273,10 @@ class SharedFilesProvider:
             if not duration.strip().isdigit():
                 raise ConfigurationError(f"profile {name!r}: duration_seconds must be an integer")
             params["DurationSeconds"] = duration.strip()
+        mfa_serial = profile.get("mfa_serial")
+        if mfa_serial:
+            params["SerialNumber"] = mfa_serial
+            params["TokenCode"] = yield from self._mfa_code(name, mfa_serial)
         region = self.context.region
         creds: Credentials = yield from _sts.call(
             action="AssumeRole",

@@ -10,14 +10,14 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from typing import Any, Optional
 
-from .._effects import Flow, HttpRequest, HttpResponse, Send, Sleep, Timeouts
+from .._effects import Flow, HttpRequest, HttpResponse
 from .._endpoints import sts_endpoint
 from ..errors import CredentialsError
 from ._types import Credentials
 from ._util import parse_expiration
+from ._wire import TIMEOUTS, send_with_retries
 
 VERSION = "2011-06-15"
-MAX_ATTEMPTS = 3
 _RETRYABLE_CODES = frozenset(
     {
         "IDPCommunicationError",
@@ -28,7 +28,6 @@ _RETRYABLE_CODES = frozenset(
         "ServiceUnavailable",
     }
 )
-_TIMEOUTS = Timeouts(connect=5.0, read=10.0, write=10.0, pool=10.0)
 
 
 def _local(tag: str) -> str:
@@ -92,15 +91,6 @@ def parse_response(response: HttpResponse, action: str, what: str, source: str) 
     )
 
 
-def _retryable(response: Any) -> bool:
-    if not isinstance(response, HttpResponse):
-        return True  # transport failure
-    if response.status >= 500 or response.status == 429:
-        return True
-    code, _ = _parse_error(response.body)
-    return code in _RETRYABLE_CODES
-
-
 def call(
     *,
     action: str,
@@ -119,16 +109,16 @@ def call(
     url = endpoint_url or sts_endpoint(region, use_fips=use_fips, use_dualstack=use_dualstack)
     body = urllib.parse.urlencode({"Action": action, "Version": VERSION, **params}).encode()
     headers = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+
+    def build() -> HttpRequest:
         sent_headers = signer(url, headers, body) if signer else headers
-        request = HttpRequest("POST", url, tuple(sent_headers), body, timeouts=_TIMEOUTS)
-        response = yield Send(request)
-        if attempt < MAX_ATTEMPTS and _retryable(response):
-            yield Sleep(0.1 * 2**attempt)
-            continue
-        if not isinstance(response, HttpResponse):
-            raise CredentialsError(
-                f"{what}: could not reach STS at {url}: {response.kind} ({response.detail})"
-            ) from response.cause
-        return parse_response(response, action, what, source)
-    raise AssertionError("unreachable")  # pragma: no cover
+        return HttpRequest("POST", url, tuple(sent_headers), body, timeouts=TIMEOUTS)
+
+    response = yield from send_with_retries(
+        build,
+        what=what,
+        service="STS",
+        error_code=lambda answer: _parse_error(answer.body)[0],
+        transient_codes=_RETRYABLE_CODES,
+    )
+    return parse_response(response, action, what, source)

@@ -80,3 +80,6 @@ class StaticCredentialSource:
         self, run_flow_async: RunFlowAsync, force_refresh: bool = False
     ) -> Credentials:
         return self.credentials
+
+    def describe(self) -> str:
+        return "credentials= given to the client"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import json
+import logging
+import os
 import re
+import tempfile
 from collections.abc import Mapping
 from typing import Any, Optional, TypeVar
 
@@ -12,6 +17,8 @@ from ..errors import CredentialsError
 from ._types import Credentials
 
 T = TypeVar("T")
+
+logger = logging.getLogger("sagemaker_stop.credentials")
 
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
@@ -87,3 +94,57 @@ def credentials_from_mapping(
         expiration=parse_expiration(data.get("Expiration"), what),
         source=source,
     )
+
+
+def read_json_cache(path: str, what: str) -> Optional[dict[str, Any]]:
+    """A token cache file the AWS CLI wrote (``~/.aws/sso/cache/...``,
+    ``~/.aws/login/cache/...``): its JSON object, None if there is no file. Read afresh
+    every time: another process (``aws sso login``, a refresh) may have replaced it."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialsError(
+            f"{what}: cannot read {path}: {getattr(exc, 'strerror', None) or type(exc).__name__}"
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise CredentialsError(f"{what}: {path} is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise CredentialsError(f"{what}: {path} is not a JSON object")
+    return data
+
+
+def write_json_cache(path: str, data: Mapping[str, Any]) -> None:
+    """Replace a token cache file the way botocore's ``JSONFileCache`` does: a private
+    temporary file in the same folder, flushed, then renamed over the old one (readers
+    never see half a file). A failure is logged, not raised: the refreshed token is
+    still good for this process (aws-sdk-rust does the same)."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(data))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as exc:
+        logger.warning(
+            "could not save the refreshed token to %s: %s",
+            path,
+            getattr(exc, "strerror", None) or type(exc).__name__,
+        )
+
+
+def utc_stamp(timestamp: float) -> str:
+    """``2024-01-01T00:00:00Z``: how botocore and the AWS CLI write cache timestamps."""
+    return _dt.datetime.fromtimestamp(timestamp, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -56,6 +56,10 @@ def _dispatch(
         from . import callback
 
         return callback.command(args, renderer)
+    if args.command == "config":
+        from . import config
+
+        return config.command(args, renderer)
     if args.command == "emulator":
         from . import emulator
 

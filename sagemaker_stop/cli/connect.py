@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..client import SageMakerClient
+
+
+def mfa_prompt(serial: str) -> str:
+    """The MFA code for an assume-role profile's ``mfa_serial``: asked on the terminal
+    without echo, as the AWS CLI does (botocore's ``AssumeRoleCredentialFetcher``
+    prompt); without a terminal there is no one to ask, and the command fails."""
+    from ..errors import CredentialsError
+
+    if not sys.stdin.isatty():
+        raise CredentialsError(
+            f"the profile needs an MFA code for {serial} (mfa_serial), and stdin is not a "
+            "terminal to ask for it: run the command in a terminal, or use credentials "
+            "that need no MFA code"
+        )
+    import getpass
+
+    return getpass.getpass(f"Enter MFA code for {serial}: ", stream=sys.stderr)
 
 
 def make_client(args: argparse.Namespace) -> SageMakerClient:
@@ -17,4 +35,5 @@ def make_client(args: argparse.Namespace) -> SageMakerClient:
         endpoint_url=args.endpoint_url,
         max_attempts=args.max_attempts,
         profile=args.profile,
+        mfa_token_provider=mfa_prompt,
     )

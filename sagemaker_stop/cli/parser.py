@@ -35,10 +35,12 @@ examples:
   {PROG} status ARN
   {PROG} callback succeed --token TOKEN --output model=s3://bucket/model.tar.gz
   {PROG} --output json stop --wait ARN1 ARN2
+  {PROG} --profile dev config          where each setting and the credentials come from
 
 Region, profile, endpoint and credentials come from the options, then the usual
 AWS environment variables (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL,
-AWS_ACCESS_KEY_ID, ...), then ~/.aws/config and ~/.aws/credentials. Without a
+AWS_ACCESS_KEY_ID, ...), then ~/.aws/config and ~/.aws/credentials (SSO and
+'aws login' profiles included; an MFA code is asked for on a terminal). Without a
 region, the region in the execution ARN is used.
 
 exit codes:
@@ -99,6 +101,19 @@ examples:
   ARN=$({PROG} start my-pipeline) && {PROG} stop --wait "$ARN"
 
 Prints the new execution's ARN on stdout (with --output json: one JSON document).
+"""
+
+_CONFIG_EPILOG = f"""\
+examples:
+  {PROG} config
+  {PROG} --profile dev config
+  {PROG} --output json config
+
+Resolves the configuration as every command does and prints each setting with
+where it came from (an option, an environment variable, or a file and section);
+the credentials are loaded (an SSO token may be refreshed, an MFA code asked
+for) and their source shown, never a key. With --debug any command logs the
+same to stderr.
 """
 
 _EMULATOR_EPILOG = f"""\
@@ -304,6 +319,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
         _add_globals(sub, top=False, output=sub is not succeed)
     _add_globals(callback, top=False)
+
+    config = command(
+        "config",
+        "show which profile, region, endpoint, CA bundle and credentials are used, and why",
+        _CONFIG_EPILOG,
+    )
+    _add_globals(config, top=False)
 
     emulator = command("emulator", "run a local SageMaker Pipelines emulator", _EMULATOR_EPILOG)
     emulator.add_argument("--host", default="127.0.0.1")

@@ -14,7 +14,7 @@ from .parser import PROG
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
-    from .results import CallbackResult, StartResult, StatusReport, StopOutcome
+    from .results import CallbackResult, ConfigReport, StartResult, StatusReport, StopOutcome
 
 
 def _json_default(value: Any) -> Any:
@@ -248,6 +248,25 @@ class Renderer:
     def started(self, result: StartResult) -> None:
         arn = result.pipeline_execution_arn
         self.console.out(to_json({"PipelineExecutionArn": arn}) if self.json else str(arn))
+
+    def config(self, report: ConfigReport) -> None:
+        """``config``: a line per setting (value, then where it came from), or one JSON
+        document; a credentials failure also as an error line on stderr."""
+        if self.json:
+            self.console.out(to_json({
+                "Settings": [
+                    {"Setting": s.setting, "Value": s.value, "Source": s.source}
+                    for s in report.settings
+                ],
+                **({"Error": error_json(report.error)} if report.error else {}),
+            }))
+        else:
+            width = max(len(s.setting) for s in report.settings)
+            for s in report.settings:
+                value = "-" if s.value is None else s.value
+                self.console.out(f"{s.setting:<{width}}  {value}  ({s.source})")
+        if report.error is not None:
+            self.error(report.error)
 
     def answered(self, result: CallbackResult) -> None:
         if self.json:

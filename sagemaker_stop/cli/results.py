@@ -62,3 +62,21 @@ class CallbackResult:
     pipeline_execution_arn: Optional[str]
     #: "succeed" or "fail".
     answer: str
+
+
+@attrs.frozen
+class ConfigSetting:
+    """One line of ``config``: a setting, its value and where that came from."""
+
+    setting: str
+    value: Optional[str]
+    source: str
+
+
+@attrs.frozen
+class ConfigReport:
+    """What ``config`` shows: the chosen profile, region, endpoint, CA bundle and
+    credential source, each with its provenance (never a secret)."""
+
+    settings: tuple[ConfigSetting, ...]
+    error: Optional[BaseException] = None

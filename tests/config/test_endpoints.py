@@ -10,7 +10,9 @@ from sagemaker_stop._endpoints import (
     Partition,
     endpoint_in_partition,
     partition_for_region,
+    regional_endpoint,
     resolve_endpoint,
+    signin_endpoint,
     sts_endpoint,
     validate_region,
 )
@@ -191,6 +193,44 @@ def test_sts_endpoints_agree_with_botocore_rules() -> None:
                 else:
                     got = sts_endpoint(region, use_fips=fips, use_dualstack=dualstack)
                     assert got == expected, (region, fips, dualstack)
+
+
+@pytest.mark.parametrize(
+    ("service", "ours"),
+    [
+        ("sso", lambda r, f, d: regional_endpoint("portal.sso", r, use_fips=f, use_dualstack=d)),
+        ("sso-oidc", lambda r, f, d: regional_endpoint("oidc", r, use_fips=f, use_dualstack=d)),
+        ("signin", lambda r, f, d: signin_endpoint(r, use_fips=f, use_dualstack=d)),
+    ],
+)
+def test_identity_center_and_sign_in_endpoints_agree_with_botocore_rules(
+    service: str, ours: Any
+) -> None:
+    """The portal, SSO-OIDC and Sign-In (``CreateOAuth2Token``: IsControlPlane false)
+    endpoints, for every known region and variant, as botocore's own rule sets say."""
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.loaders import create_loader
+
+    loader = create_loader()
+    partitions = loader.load_data("partitions")
+    rules = EndpointProvider(loader.load_service_model(service, "endpoint-rule-set-1"), partitions)
+    regions = [r for p in partitions["partitions"] for r in p["regions"]]
+    regions += ["us-foo-1", "us-gov-foo-1", "cn-foo-1", "us-isob-foo-1", "eusc-de-east-1"]
+    extra = {"IsControlPlane": False} if service == "signin" else {}
+    for region in regions:
+        for fips in (False, True):
+            for dualstack in (False, True):
+                try:
+                    expected: Any = rules.resolve_endpoint(
+                        Region=region, UseFIPS=fips, UseDualStack=dualstack, **extra
+                    ).url
+                except Exception:
+                    expected = ConfigurationError
+                if expected is ConfigurationError:
+                    with pytest.raises(ConfigurationError):
+                        ours(region, fips, dualstack)
+                else:
+                    assert ours(region, fips, dualstack) == expected, (region, fips, dualstack)
 
 
 def test_credential_sts_calls_honour_fips_and_dualstack(tmp_path: Any) -> None:

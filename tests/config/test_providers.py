@@ -669,7 +669,11 @@ def test_assume_role_chain_via_process_and_env_source(
             "[profile p]\nrole_arn = a\ncredential_source = Magic\n",
             "unsupported credential_source 'Magic'",
         ),
-        ("[profile p]\nrole_arn = a\nsource_profile = q\nmfa_serial = arn:mfa\n", "MFA"),
+        (
+            "[profile p]\nrole_arn = a\nsource_profile = p\naws_access_key_id = A\n"
+            "aws_secret_access_key = S\nmfa_serial = arn:mfa\n",
+            "needs an MFA code for arn:mfa .*pass mfa_token_provider=",
+        ),
         ("[profile p]\nrole_arn = a\nsource_profile = p\n", "its own source_profile but has no"),
         (
             "[profile p]\nrole_arn = a\nsource_profile = q\n[profile q]\nregion = x\n",
@@ -684,8 +688,8 @@ def test_assume_role_chain_via_process_and_env_source(
             "aws_secret_access_key = S\nduration_seconds = long\n",
             "duration_seconds",
         ),
-        ("[profile p]\nsso_session = corp\nsso_account_id = 1\n", "'p' is an SSO"),
-        ("[profile p]\nsso_role_name = R\n", "does not support"),
+        ("[profile p]\nsso_session = corp\nsso_account_id = 1\n", "no \\[sso-session corp\\]"),
+        ("[profile p]\nsso_role_name = R\n", "missing sso_start_url, sso_region, sso_account_id"),
         (
             "[profile p]\nrole_arn = a\nsource_profile = w\n[profile w]\nweb_identity_token_file = /t\n",
             "'w' has web_identity_token_file but no role_arn",
