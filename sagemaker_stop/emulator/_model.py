@@ -412,7 +412,7 @@ class Model:
     def __init__(self, *, region: str, account_id: str, stop_delay: float = 3.0) -> None:
         self.region = region
         self.account_id = account_id
-        self.stop_delay = stop_delay
+        self.stop_delay = non_negative(stop_delay, "stop_delay")
         self.pipelines: dict[str, Pipeline] = {}
         self.executions: dict[str, Execution] = {}
         self.tokens: dict[str, StepRun] = {}

@@ -4,11 +4,13 @@ serving), refuses bodies over its size cap unread, and keeps a bounded record.""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 from sagemaker_stop import Credentials, SageMakerClient, SageMakerError
 from sagemaker_stop.emulator import SageMakerEmulator, Step
+from sagemaker_stop.emulator.__main__ import main
 
 from ._helpers import exchange, raw_request, signed_request
 
@@ -147,7 +149,36 @@ def test_the_python_api_refuses_non_finite_times_too(emu: SageMakerEmulator) -> 
         Step("S", duration="60")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=">= 1"):
         emu.receive_messages("q", 0)
+    with pytest.raises(ValueError, match="stop_delay"):
+        SageMakerEmulator(stop_delay=math.nan)
     assert math.isfinite(emu.now)
+
+
+@pytest.mark.parametrize(
+    ("argv", "file_text", "message"),
+    [
+        (["--speed", "nan"], None, "not a finite number >= 0: 'nan'"),
+        (["--stop-delay", "-1"], None, "not a finite number >= 0: '-1'"),
+        (["--clock-skew", "inf"], None, "not a finite number: 'inf'"),
+        (["--speed", "fast"], None, "not a finite number >= 0: 'fast'"),
+        ([], "{not json", "--pipelines"),
+        ([], '{"name": "x"}', "a JSON list of pipelines"),
+        ([], '[{"name": "x", "steps": [1]}]', "a step is a JSON object"),
+        ([], "[" * 5000 + "]" * 5000, "nested more than 64"),
+        (["--pipelines", "/nonexistent/p.json"], None, "No such file"),
+    ],
+)
+def test_the_command_line_refuses_bad_numbers_and_pipeline_files_as_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
+    file_text: str, message: str,
+) -> None:
+    if file_text is not None:
+        (tmp_path / "p.json").write_text(file_text)
+        argv = [*argv, "--pipelines", str(tmp_path / "p.json")]
+    with pytest.raises(SystemExit) as exited:
+        main(["--port", "0", "--quiet", *argv])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_the_record_keeps_the_latest_requests_within_its_limits() -> None:
