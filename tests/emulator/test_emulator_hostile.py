@@ -4,6 +4,7 @@ serving), refuses bodies over its size cap unread, and keeps a bounded record.""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,15 @@ TOO_LARGE = "com.amazon.coral.service#RequestEntityTooLargeException"
 SERIALIZATION = "com.amazon.coral.service#SerializationException"
 
 
+@pytest.fixture(scope="module")
+def shared() -> Iterator[SageMakerEmulator]:
+    """One emulator for the cases that leave no state behind (its request record is
+    cleared before each use); it also shows one bad request never disturbs the next."""
+    with SageMakerEmulator() as emulator:
+        emulator.create_pipeline("p", [Step("S")])
+        yield emulator
+
+
 @pytest.mark.parametrize(
     ("headers", "body", "status", "error_type"),
     [
@@ -39,13 +49,13 @@ SERIALIZATION = "com.amazon.coral.service#SerializationException"
          "chunk-huge", "chunk-negative", "chunk-garbage", "chunk-unterminated"],
 )
 def test_bad_framing_gets_an_aws_error_and_the_emulator_keeps_serving(
-    emu: SageMakerEmulator, headers: list[tuple[str, str]], body: bytes, status: int,
+    shared: SageMakerEmulator, headers: list[tuple[str, str]], body: bytes, status: int,
     error_type: str,
 ) -> None:
-    answer = exchange(emu, raw_request(emu, headers=[*JSON_11, *headers], body=body))
+    answer = exchange(shared, raw_request(shared, headers=[*JSON_11, *headers], body=body))
     assert answer[0] == status and answer[1]["__type"] == error_type
     assert answer[1]["message"]
-    health = exchange(emu, raw_request(emu, "/_emulator/health", method="GET"))
+    health = exchange(shared, raw_request(shared, "/_emulator/health", method="GET"))
     assert health[0] == 200
 
 
@@ -92,13 +102,13 @@ def test_a_request_over_the_size_cap_is_a_typed_413_for_the_client() -> None:
          "not-utf8"],
 )
 def test_signed_bodies_it_cannot_read_are_serialization_exceptions(
-    emu: SageMakerEmulator, body: bytes, message: str
+    shared: SageMakerEmulator, body: bytes, message: str
 ) -> None:
-    emu.create_pipeline("p", [Step("S")])
-    status, answer = exchange(emu, signed_request(emu, "ListPipelineExecutions", body))
+    shared.clear_requests()
+    status, answer = exchange(shared, signed_request(shared, "ListPipelineExecutions", body))
     assert (status, answer["__type"]) == (400, SERIALIZATION)
     assert message in answer["message"]
-    (recorded,) = emu.requests
+    (recorded,) = shared.requests
     assert recorded.auth.ok and recorded.error_code == "SerializationException"
 
 
@@ -127,14 +137,14 @@ def test_signed_bodies_it_cannot_read_are_serialization_exceptions(
     ],
 )
 def test_the_control_paths_refuse_bad_input_with_400(
-    emu: SageMakerEmulator, method: str, path: str, body: bytes, message: str
+    shared: SageMakerEmulator, method: str, path: str, body: bytes, message: str
 ) -> None:
-    before = emu.now
-    status, answer = exchange(emu, raw_request(emu, path, body=body, method=method))
+    before = shared.now
+    status, answer = exchange(shared, raw_request(shared, path, body=body, method=method))
     assert status == 400 and message in answer["message"]
-    health = exchange(emu, raw_request(emu, "/_emulator/health", method="GET"))
+    health = exchange(shared, raw_request(shared, "/_emulator/health", method="GET"))
     assert health[0] == 200 and math.isfinite(health[1]["Now"])
-    assert health[1]["Now"] == pytest.approx(before) and emu._model.pipelines == {}
+    assert health[1]["Now"] == pytest.approx(before) and list(shared._model.pipelines) == ["p"]
 
 
 def test_the_python_api_refuses_non_finite_times_too(emu: SageMakerEmulator) -> None:
