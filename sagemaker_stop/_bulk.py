@@ -67,7 +67,7 @@ class StopResult:
 
 
 #: Called with each result as soon as it is known (from a worker thread in the sync
-#: client); an exception it raises becomes that execution's ``error``.
+#: client); it should not raise.
 ResultHook = Callable[[StopResult], None]
 
 
