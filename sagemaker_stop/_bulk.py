@@ -10,12 +10,17 @@ the stop) is checked with DescribePipelineExecution: ``"already-stopping"`` or
 ``"already-finished"`` with the status it has now.  Throttling and the transient
 ConflictException of a stop are retried per call by the retry strategy; a stop still
 refused after that is an ``"error"`` result.
+
+:func:`stop_each` stops given executions (no listing) and hands each result to an
+optional ``on_result`` hook as soon as it is known, so a caller interrupted midway (the
+CLI on Ctrl-C) can still say what was stopped: an interrupted ``Gather`` starts no new
+stop, and the ones in flight end normally and are reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 
@@ -61,6 +66,11 @@ class StopResult:
         return self.outcome != ERROR
 
 
+#: Called with each result as soon as it is known (from a worker thread in the sync
+#: client); it should not raise.
+ResultHook = Callable[[StopResult], None]
+
+
 def _check_statuses(statuses: Iterable[str]) -> tuple[str, ...]:
     if isinstance(statuses, str):
         statuses = (statuses,)
@@ -95,29 +105,69 @@ def _stop_all(
     core: CallCore, listing: ListPipelineExecutions, statuses: tuple[str, ...], concurrency: int
 ) -> Flow[list[StopResult]]:
     summaries: list[PipelineExecutionSummary] = yield from all_items(core, listing)
-    targets = [
-        (s.pipeline_execution_arn, s.status)
+    return (yield from stop_listed(core, summaries, statuses, concurrency))
+
+
+def stop_listed(
+    core: CallCore,
+    summaries: Iterable[PipelineExecutionSummary],
+    statuses: tuple[str, ...],
+    concurrency: int,
+    on_result: Optional[ResultHook] = None,
+) -> Flow[list[StopResult]]:
+    """One result per listed execution whose status is in ``statuses``, in listing
+    order; those listed Stopping or ended get theirs without a call."""
+    targets = {
+        s.pipeline_execution_arn: s.status
         for s in summaries
         if s.status in statuses and s.pipeline_execution_arn
-    ]
-    flows = tuple(
-        stop_one(core, StopPipelineExecution(arn), before)
-        for arn, before in targets
-        if _listed_outcome(arn, before) is None
-    )
-    outcomes: list[Any] = list((yield Gather(flows, concurrency))) if flows else []
-    results: list[StopResult] = []
-    for arn, before in targets:
+    }
+    known: dict[str, StopResult] = {}
+    for arn, before in targets.items():
         listed = _listed_outcome(arn, before)
         if listed is not None:
-            results.append(listed)
-            continue
-        outcome = outcomes.pop(0)
-        if isinstance(outcome, BaseException):  # Gather hands back what a stop raised
-            results.append(StopResult(arn, ERROR, before, outcome))
-        else:
-            results.append(outcome)
-    return results
+            known[arn] = listed
+            if on_result is not None:
+                on_result(listed)
+    stops = [(StopPipelineExecution(a), b) for a, b in targets.items() if a not in known]
+    for result in (yield from stop_each(core, stops, concurrency, on_result)):
+        known[result.pipeline_execution_arn] = result
+    return [known[arn] for arn in targets]
+
+
+def stop_each(
+    core: CallCore,
+    stops: Sequence[tuple[StopPipelineExecution, Optional[str]]],
+    concurrency: int,
+    on_result: Optional[ResultHook] = None,
+) -> Flow[list[StopResult]]:
+    """Send each ``(request, status before)``, ``concurrency`` at a time: one result
+    each, in order (a stop that raised is an ``"error"`` result)."""
+    if not stops:
+        return []
+    flows = tuple(_stop_reported(core, r, before, on_result) for r, before in stops)
+    outcomes: list[Any] = yield Gather(flows, concurrency)
+    return [
+        outcome  # Gather hands back what a flow raised: here only what on_result raised
+        if isinstance(outcome, StopResult)
+        else StopResult(request.pipeline_execution_arn, ERROR, before, outcome)
+        for (request, before), outcome in zip(stops, outcomes)
+    ]
+
+
+def _stop_reported(
+    core: CallCore,
+    request: StopPipelineExecution,
+    before: Optional[str],
+    on_result: Optional[ResultHook],
+) -> Flow[StopResult]:
+    try:
+        result = yield from stop_one(core, request, before)
+    except Exception as exc:  # one failed stop never aborts the batch
+        result = StopResult(request.pipeline_execution_arn, ERROR, before, exc)
+    if on_result is not None:
+        on_result(result)
+    return result
 
 
 def _listed_outcome(arn: str, before: Optional[str]) -> Optional[StopResult]:
@@ -136,7 +186,7 @@ def stop_one(
     """Stop one execution and say what happened: ``"stopped"``, or, when the service
     answers :class:`ExecutionNotStoppable`, ``"already-stopping"`` /
     ``"already-finished"`` with the status DescribePipelineExecution shows then.  Any
-    other refusal is raised (the CLI and :func:`stop_executions` report it)."""
+    other refusal is raised (:func:`stop_each` reports it)."""
     arn = request.pipeline_execution_arn
     try:
         yield from call(core, request)

@@ -4,6 +4,12 @@ fetches one page, and the sync and async iterators are thin loops over both.
 A paginated request is any operation with a ``next_token`` field whose response has
 ``items`` and ``next_token``.  The cursor stops at a missing or empty token, and refuses
 to loop forever on a service that hands back a token it has already given.
+
+A listing can shift between two pages: an execution started between page 1 and page 2
+of a newest-first listing pushes the last one of page 1 onto page 2.  A response whose
+items have an identity says so with ``item_key(item)``; an item whose key was already
+handed out is skipped, so every item comes once, where it was first listed (the bulk
+stop would otherwise stop that execution twice, with two tokens, and report it twice).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Pages(Generic[Item]):
         self._request: Any = request
         self._next: Optional[Any] = request
         self._seen: set[str] = set()
+        self._keys: set[Any] = set()
 
     def next_flow(self) -> Optional[Flow[Any]]:
         """The flow fetching the next page, or None when there is none."""
@@ -50,7 +57,17 @@ class Pages(Generic[Item]):
             self._seen.add(token)
             self._next = attrs.evolve(self._request, next_token=token)
         items: tuple[Item, ...] = response.items
-        return items
+        key = getattr(response, "item_key", None)
+        return items if key is None else tuple(i for i in items if self._first(key(i)))
+
+    def _first(self, key: Any) -> bool:
+        """Whether an item with this key is new (one without a key always is)."""
+        if key is None:
+            return True
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        return True
 
 
 def all_items(core: CallCore, request: Any) -> Flow[list[Any]]:

@@ -500,6 +500,11 @@ class ListPipelineExecutionsResponse(Response):
     def items(self) -> tuple[PipelineExecutionSummary, ...]:
         return self.pipeline_execution_summaries
 
+    @staticmethod
+    def item_key(item: PipelineExecutionSummary) -> Optional[str]:
+        """An execution's identity across pages (see ``_paging``)."""
+        return item.pipeline_execution_arn
+
 
 @attrs.frozen(kw_only=True)
 class ListPipelineExecutions(Operation[ListPipelineExecutionsResponse]):

@@ -76,6 +76,12 @@ _ARN = re.compile(PIPELINE_EXECUTION_ARN_PATTERN)
 #: The namespace of the deterministic ClientRequestTokens (uuid5).
 TOKEN_NAMESPACE = uuid.UUID("4d1b6a8e-5f0c-5b7e-9a3d-2c6f1e0b8a71")
 ANSWER_KINDS = ("success", "failure")
+#: How deep a message may nest objects and arrays (the message itself is level 1, its
+#: ``arguments`` level 2).  A Callback step's message is flat — AWS's example is
+#: ``{"token", "pipelineExecutionArn", "arguments": {"name": "value"}}`` — so a deeper
+#: one is refused as invalid here, before it can raise RecursionError in whatever
+#: copies, compares, prints or serializes it later.
+MAX_DEPTH = 32
 
 
 def callback_request_token(callback_token: str, kind: str) -> str:
@@ -89,6 +95,43 @@ def callback_request_token(callback_token: str, kind: str) -> str:
 
 def _invalid(field: str, rule: str) -> ParamValidationError:
     return ParamValidationError(f"callback message {field}", rule)
+
+
+def _decoded(body: Any) -> Any:
+    """``body`` with JSON text (str or UTF-8 bytes) decoded; anything else as it is."""
+    if isinstance(body, (bytes, bytearray)):
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _invalid("body", "must be UTF-8 text") from None
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except RecursionError:  # json gives up near Python's recursion limit
+            raise _too_deep() from None
+        except ValueError:
+            raise _invalid("body", "must be a JSON object") from None
+    return body
+
+
+def _too_deep() -> ParamValidationError:
+    return _invalid("body", f"must not nest objects or arrays more than {MAX_DEPTH} deep")
+
+
+def _check_depth(data: Mapping[str, Any]) -> None:
+    """Level by level, without recursion (each level's containers counted once, so a
+    mapping that shares or contains itself ends too)."""
+    level: list[Any] = [data]
+    for _ in range(MAX_DEPTH):
+        children = (
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, Mapping) else value)
+        )
+        level = list({id(c): c for c in children if isinstance(c, (Mapping, list))}.values())
+        if not level:
+            return
+    raise _too_deep()
 
 
 @attrs.frozen
@@ -109,22 +152,14 @@ class CallbackMessage:
     def parse(cls, body: Union[str, bytes, bytearray, Mapping[str, Any]]) -> CallbackMessage:
         """Read a message body: JSON text (str or bytes) or the decoded object.  An SQS
         message as returned by ``ReceiveMessage`` (a dict with ``Body``) is accepted too.
-        Raises :class:`ParamValidationError` naming the offending field."""
-        data: Any = body
-        if isinstance(data, (bytes, bytearray)):
-            try:
-                data = bytes(data).decode("utf-8")
-            except UnicodeDecodeError:
-                raise _invalid("body", "must be UTF-8 text") from None
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except (ValueError, RecursionError):
-                raise _invalid("body", "must be a JSON object") from None
+        Raises :class:`ParamValidationError` naming the offending field (a body nested
+        more than :data:`MAX_DEPTH` deep is refused)."""
+        data = _decoded(body)
         if isinstance(data, Mapping) and "token" not in data and "Body" in data:
-            return cls.parse(data["Body"])  # a whole SQS message
+            data = _decoded(data["Body"])  # a whole SQS message: its Body is the message
         if not isinstance(data, Mapping):
             raise _invalid("body", f"must be a JSON object, not {type(data).__name__}")
+        _check_depth(data)
         token = data.get("token")
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
             raise _invalid("token", "must be 10 letters or digits")

@@ -221,17 +221,29 @@ class Renderer:
         if self.json:
             self.console.out(to_json({"Error": error_json(exc), "ExitCode": code}))
 
-    def stop_outcomes(self, outcomes: Sequence[StopOutcome], code: int) -> None:
+    def stop_outcomes(
+        self, outcomes: Sequence[StopOutcome], code: int, *, interrupted: bool = False
+    ) -> None:
         """The executions of a stop: a line each (an error line on stderr for a failed
-        one, named by its ARN when there are several), or one JSON document."""
+        one, named by its ARN when there are several), or one JSON document.  After an
+        interrupt: the executions handled until then (``"Interrupted": true``)."""
         if self.json:
-            entries = [outcome_json(o) for o in outcomes]
-            self.console.out(to_json({"Executions": entries, "ExitCode": code}))
+            document: dict[str, Any] = {"Executions": [outcome_json(o) for o in outcomes]}
+            if interrupted:
+                document["Interrupted"] = True
+            document["ExitCode"] = code
+            self.console.out(to_json(document))
         for outcome in outcomes:
             if outcome.error is not None and not outcome.timed_out:
                 self.error(outcome.error, None if len(outcomes) == 1 else outcome.arn)
             elif not self.json:
                 self.console.out(outcome_line(outcome))
+        if interrupted:
+            stopped = sum(o.stop == "requested" for o in outcomes)
+            self.console.note(
+                f"interrupted: {stopped} stop(s) requested, {len(outcomes)} execution(s) "
+                "handled before it; no more requests were sent"
+            )
 
     def dry_run(self, arns: Sequence[str], code: int) -> None:
         """The executions a bulk stop would stop."""

@@ -1,27 +1,45 @@
 """``sagemaker-stop stop``: stop executions given by ARN, or every matching execution of
 a pipeline (after a confirmation), and with ``--wait`` see each stop through.  Computes
-one :class:`StopOutcome` per execution; the renderer shows them."""
+one :class:`StopOutcome` per execution; the renderer shows them.
+
+The outcomes are kept as they arrive, so a run interrupted (Ctrl-C) while stopping or
+waiting still reports every execution handled so far, then exits 130: the stops are
+sent ``CONCURRENCY`` at a time, and on an interrupt no new one starts while those in
+flight end and are reported.
+"""
 
 from __future__ import annotations
 
 import argparse
 import time
-from typing import TYPE_CHECKING, Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import attrs
 
 from .. import _defaults
 from .connect import make_client
 from .console import Console, isatty
-from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Declined, UsageError, exit_code_for, worst
+from .exits import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Declined,
+    UsageError,
+    exit_code_for,
+    worst,
+)
 from .render import Renderer
 from .results import StopOutcome
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .._bulk import StopResult
     from .._operations import StopPipelineExecution
     from ..client import SageMakerClient
 
 DEFAULT_TIMEOUT = 3600.0
+#: Stops in flight at once (as ``stop_pipeline_executions`` by default).
+CONCURRENCY = 8
 
 
 def command(
@@ -33,24 +51,19 @@ def command(
             "refusing to stop executions in bulk without confirmation: stdin is not a "
             "terminal; pass --yes to confirm (or --dry-run to list them)"
         )
-    with make_client(args) as client:
-        if args.pipeline is not None:
-            found = _stop_pipeline(client, args, console, renderer, stdin)
-            if found is None:
-                return EXIT_OK
-            outcomes = found
-        else:
-            outcomes = []
-            for request in requests:
-                try:
-                    outcome = _stop_one(client, request)
-                except Exception as exc:
-                    if _is_fatal(exc):  # the same for every execution: nothing was sent
-                        raise
-                    outcome = StopOutcome(request.pipeline_execution_arn).failed(exc)
-                outcomes.append(outcome)
-        if args.wait or args.timeout is not None:
-            outcomes = _wait_all(client, console, outcomes, args)
+    outcomes: list[StopOutcome] = []  # as they arrive: what an interrupted run reports
+    try:
+        with make_client(args) as client:
+            if args.pipeline is None:
+                _stop_arns(client, requests, outcomes)
+            elif not _stop_pipeline(client, args, console, renderer, stdin, outcomes):
+                return EXIT_OK  # a dry run
+            if args.wait or args.timeout is not None:
+                _wait_all(client, console, outcomes, args)
+    except KeyboardInterrupt:
+        console.clear()
+        renderer.stop_outcomes(outcomes, EXIT_INTERRUPTED, interrupted=True)
+        return EXIT_INTERRUPTED
     code = worst([o.code for o in outcomes])
     renderer.stop_outcomes(outcomes, code)
     return code
@@ -79,13 +92,26 @@ def _check_stop_args(args: argparse.Namespace) -> list[StopPipelineExecution]:
     return []
 
 
-def _stop_one(client: SageMakerClient, request: StopPipelineExecution) -> StopOutcome:
-    """Send one StopPipelineExecution; an execution that is already Stopping or has
-    ended (the service answers ExecutionNotStoppable) is reported as such."""
+def _stop_arns(
+    client: SageMakerClient, requests: list[StopPipelineExecution], outcomes: list[StopOutcome]
+) -> None:
+    """Stop the executions named on the command line; an execution that is already
+    Stopping or has ended (the service answers ExecutionNotStoppable) is reported as
+    such.  An error that would be the same for every execution (nothing could be sent)
+    is raised."""
     from .. import _bulk
 
-    result = client._run(_bulk.stop_one(client._core, request))
-    return _outcome(request.pipeline_execution_arn, result)
+    stops = [(request, None) for request in requests]
+    results = client._run(_bulk.stop_each(client._core, stops, CONCURRENCY, _collect(outcomes)))
+    for result in results:
+        if result.error is not None and _is_fatal(result.error):
+            raise result.error
+    outcomes[:] = [_outcome(r.pipeline_execution_arn, r) for r in results]  # in given order
+
+
+def _collect(outcomes: list[StopOutcome]) -> Callable[[StopResult], None]:
+    """The hook keeping each result's outcome as it arrives (list.append is atomic)."""
+    return lambda result: outcomes.append(_outcome(result.pipeline_execution_arn, result))
 
 
 def _outcome(arn: str, result: Any) -> StopOutcome:
@@ -115,39 +141,33 @@ def _stop_pipeline(
     console: Console,
     renderer: Renderer,
     stdin: TextIO,
-) -> Optional[list[StopOutcome]]:
-    """Bulk stop; None after a dry run."""
-    from .._operations import StopPipelineExecution
+    outcomes: list[StopOutcome],
+) -> bool:
+    """Bulk stop (after a confirmation, unless ``--yes``); False after a dry run."""
+    from .. import _bulk
 
-    statuses = args.status or ["Executing"]
-    if args.yes and not args.dry_run:
-        results = client.stop_pipeline_executions(args.pipeline, statuses)
-        outcomes = [_outcome(r.pipeline_execution_arn, r) for r in results]
-    else:
-        arns = [
-            s.pipeline_execution_arn
-            for s in client.iter_pipeline_executions(args.pipeline)
-            if s.pipeline_execution_arn and s.status in statuses
-        ]
-        if args.dry_run:
-            renderer.dry_run(arns, EXIT_OK)
-            return None
-        if arns:
-            for arn in arns:
-                console.note(f"  {arn}")
-            question = f"Stop these {len(arns)} execution(s) of pipeline {args.pipeline}?"
-            if not console.confirm(stdin, question):
-                raise Declined("declined: nothing was stopped")
-        outcomes = []
+    statuses = tuple(args.status or ["Executing"])
+    listed = [
+        s
+        for s in client.iter_pipeline_executions(args.pipeline)
+        if s.pipeline_execution_arn and s.status in statuses
+    ]
+    arns = [str(s.pipeline_execution_arn) for s in listed]
+    if args.dry_run:
+        renderer.dry_run(arns, EXIT_OK)
+        return False
+    if arns and not args.yes:
         for arn in arns:
-            try:
-                outcome = _stop_one(client, StopPipelineExecution(arn))
-            except Exception as exc:
-                outcome = StopOutcome(arn).failed(exc)
-            outcomes.append(outcome)
+            console.note(f"  {arn}")
+        question = f"Stop these {len(arns)} execution(s) of pipeline {args.pipeline}?"
+        if not console.confirm(stdin, question):
+            raise Declined("declined: nothing was stopped")
+    flow = _bulk.stop_listed(client._core, listed, statuses, CONCURRENCY, _collect(outcomes))
+    results = client._run(flow)
+    outcomes[:] = [_outcome(r.pipeline_execution_arn, r) for r in results]  # listing order
     if not outcomes:
         console.note(f"no {'/'.join(statuses)} executions of pipeline {args.pipeline}")
-    return outcomes
+    return True
 
 
 def _wait_all(
@@ -155,27 +175,27 @@ def _wait_all(
     console: Console,
     outcomes: list[StopOutcome],
     args: argparse.Namespace,
-) -> list[StopOutcome]:
-    """The outcomes once each stopping execution has ended (or the time is up)."""
+) -> None:
+    """Replace each outcome, in place, by the one once its execution has ended (or the
+    time is up)."""
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     started = time.monotonic()
-    waited = []
-    for outcome in outcomes:
-        if outcome.stop == "already ended" and outcome.status == "Failed":
-            # --wait reports how it ended, whoever ended it
-            outcome = attrs.evolve(outcome, code=EXIT_FAILED)
-        if outcome.stop in ("requested", "already stopping"):
-            remaining = max(timeout - (time.monotonic() - started), 0.001)
-            label = "" if len(outcomes) == 1 else outcome.arn.rpartition("/")[2] + ": "
-            try:
-                outcome = _wait_one(
-                    client, console, outcome, remaining, args.poll_interval, started, label
-                )
-            except Exception as exc:
-                outcome = outcome.failed(exc)
-        waited.append(outcome)
-    console.clear()
-    return waited
+    try:
+        for i, outcome in enumerate(outcomes):
+            if outcome.stop == "already ended" and outcome.status == "Failed":
+                # --wait reports how it ended, whoever ended it
+                outcomes[i] = attrs.evolve(outcome, code=EXIT_FAILED)
+            elif outcome.stop in ("requested", "already stopping"):
+                remaining = max(timeout - (time.monotonic() - started), 0.001)
+                label = "" if len(outcomes) == 1 else outcome.arn.rpartition("/")[2] + ": "
+                try:
+                    outcomes[i] = _wait_one(
+                        client, console, outcome, remaining, args.poll_interval, started, label
+                    )
+                except Exception as exc:
+                    outcomes[i] = outcome.failed(exc)
+    finally:
+        console.clear()
 
 
 def _wait_one(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import signal
 import sys
 import time
@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any, Optional, TextIO
 
+from ._api import read_json
 from ._emulator import DEFAULT_CREDENTIALS, SageMakerEmulator
+from ._model import non_negative
 from ._sigv4 import Credentials
 
 
@@ -53,6 +55,22 @@ def demo_pipelines(region: str, account_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def _number(text: str) -> float:
+    """A finite number (an argparse type)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A finite number >= 0 (an argparse type)."""
+    try:
+        return non_negative(float(text), "")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a finite number >= 0: {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m sagemaker_stop.emulator",
@@ -62,9 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--account-id", default="123456789012")
-    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
-    p.add_argument("--clock-skew", type=float, default=0.0, help="server clock offset (s)")
-    p.add_argument("--stop-delay", type=float, default=3.0)
+    p.add_argument("--speed", type=_seconds, default=1.0, help="simulated seconds per real second")
+    p.add_argument("--clock-skew", type=_number, default=0.0, help="server clock offset (s)")
+    p.add_argument("--stop-delay", type=_seconds, default=3.0)
     p.add_argument("--access-key-id", default=DEFAULT_CREDENTIALS.access_key_id)
     p.add_argument("--secret-access-key", default=DEFAULT_CREDENTIALS.secret_access_key)
     p.add_argument("--session-token", default=None)
@@ -83,7 +101,8 @@ def _raise_interrupt(signum: int, frame: Optional[FrameType]) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     emulator = SageMakerEmulator(
         host=args.host,
         port=args.port,
@@ -95,13 +114,17 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         stop_delay=args.stop_delay,
         log=not args.quiet,
     )
-    if args.pipelines:
-        with open(args.pipelines, encoding="utf-8") as f:
-            pipelines = json.load(f)
-    else:
-        pipelines = demo_pipelines(args.region, args.account_id)
-    for pipeline in pipelines:
-        emulator.create_pipeline_from_dict(pipeline)
+    pipelines = demo_pipelines(args.region, args.account_id)
+    try:
+        if args.pipelines:
+            with open(args.pipelines, "rb") as f:
+                pipelines = read_json(f.read())
+            if not isinstance(pipelines, list):
+                raise ValueError("the file holds a JSON list of pipelines")
+        for pipeline in pipelines:
+            emulator.create_pipeline_from_dict(pipeline)
+    except (OSError, ValueError) as exc:
+        parser.error(f"--pipelines {args.pipelines}: {exc}")  # exits 2
     signal.signal(signal.SIGTERM, _raise_interrupt)
     emulator.start()
     try:

@@ -6,13 +6,14 @@ import json
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Optional, Union
 from urllib.parse import parse_qs
 
-from ._api import OPERATIONS, Api
+from ._api import OPERATIONS, Api, read_json, read_request
 from ._faults import CONFLICT, DELAY, ERROR, RESET, THROTTLE, Fault, FaultQueue
 from ._model import (
     TRANSIENT_CONFLICT_MESSAGE,
@@ -38,6 +39,15 @@ _REASONS = {
     503: "Service Unavailable",
     504: "Gateway Timeout",
 }
+
+#: The largest request body the emulator reads; a larger one is answered 413
+#: RequestEntityTooLargeException without being read.  SageMaker documents no limit; the
+#: largest request its emulated operations allow (200 pipeline parameters of 256 + 1024
+#: characters, each at worst a 12-byte JSON escape) is about 3 MiB.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+#: How many of the latest requests ``requests`` keeps, and how many bytes of their bodies.
+MAX_RECORDED_REQUESTS = 10_000
+MAX_RECORDED_BYTES = 64 * 1024 * 1024
 
 CredentialsLike = Union[Credentials, tuple[str, str], tuple[str, str, Optional[str]]]
 
@@ -107,7 +117,10 @@ class SageMakerEmulator:
     ``speed`` is the simulated seconds per real second (``0``: time only moves with
     :meth:`advance`).  ``clock_skew`` shifts the server's wall clock (used for the
     ``Date`` header and the 5-minute signature window).  ``stop_delay`` is how long a
-    plain step stays ``Stopping``.
+    plain step stays ``Stopping``.  A request body over ``max_request_bytes`` is refused
+    (413) unread; :attr:`requests` keeps the latest ``max_recorded_requests`` requests,
+    fewer when their bodies would exceed ``max_recorded_bytes`` (the newest is always
+    kept).
     """
 
     def __init__(
@@ -123,6 +136,9 @@ class SageMakerEmulator:
         speed: float = 0.0,
         stop_delay: float = 3.0,
         log: bool = False,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
+        max_recorded_requests: int = MAX_RECORDED_REQUESTS,
+        max_recorded_bytes: int = MAX_RECORDED_BYTES,
     ) -> None:
         self.host = host
         self._port = port
@@ -137,12 +153,16 @@ class SageMakerEmulator:
             self._credentials[creds.access_key_id] = creds
         self.clock_skew = float(clock_skew)
         self.log = log
+        self.max_request_bytes = max_request_bytes
+        self.max_recorded_requests = max_recorded_requests
+        self.max_recorded_bytes = max_recorded_bytes
         self._lock = threading.RLock()
         self._clock = SimClock(round(time.time(), 3), speed)
         self._model = Model(region=region, account_id=account_id, stop_delay=stop_delay)
         self._api = Api(self._model)
         self._faults = FaultQueue()
-        self._requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque()
+        self._recorded_bytes = 0
         self._stopping = threading.Event()
         self._server: Optional[Server] = None
         self._thread: Optional[threading.Thread] = None
@@ -261,9 +281,17 @@ class SageMakerEmulator:
         with self._lock:
             return self._model.create_pipeline(name, steps, description)
 
-    def create_pipeline_from_dict(self, data: dict[str, Any]) -> str:
-        steps = [step_from_dict(s) for s in data.get("steps", [])]
-        return self.create_pipeline(str(data["name"]), steps, description=data.get("description"))
+    def create_pipeline_from_dict(self, data: Any) -> str:
+        """Define a pipeline given as ``{"name", "steps": [{"name", "type", ...}],
+        "description"}`` (``--pipelines`` files, the control API); ValueError otherwise."""
+        steps = data.get("steps", []) if isinstance(data, dict) else None
+        if not isinstance(steps, list) or "name" not in data:
+            raise ValueError('a pipeline is a JSON object {"name": ..., "steps": [...]}')
+        return self.create_pipeline(
+            str(data["name"]),
+            [step_from_dict(s) for s in steps],
+            description=data.get("description"),
+        )
 
     def pipeline_arn(self, name: str) -> str:
         return self._model.pipeline_arn(name)
@@ -419,7 +447,8 @@ class SageMakerEmulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """A snapshot of every API request received so far, oldest first."""
+        """A snapshot of the API requests received so far, oldest first (the latest
+        ``max_recorded_requests``, within ``max_recorded_bytes`` of bodies)."""
         with self._lock:
             return list(self._requests)
 
@@ -429,21 +458,38 @@ class SageMakerEmulator:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._recorded_bytes = 0
+
+    def _record(self, request: RecordedRequest) -> None:
+        """Keep ``request``, dropping the oldest ones beyond the limits."""
+        with self._lock:
+            self._requests.append(request)
+            self._recorded_bytes += len(request.body)
+            while len(self._requests) > 1 and (
+                len(self._requests) > self.max_recorded_requests
+                or self._recorded_bytes > self.max_recorded_bytes
+            ):
+                self._recorded_bytes -= len(self._requests.popleft().body)
 
     # ---------------------------------------------------------------- HTTP
 
     def _serve(self, h: Handler) -> None:
+        """Every request starts here: its body is read (refused, unread, beyond
+        ``max_request_bytes``), then a control path or the API answers it."""
         path, _, query = h.path.partition("?")
         try:
-            body = h.read_body()
+            body = h.read_body(self.max_request_bytes)
         except BadRequest as exc:
-            h.close_connection = True
-            h.respond(400, str(exc).encode(), [("Content-Type", "text/plain")])
+            h.close_connection = True  # what follows on the connection is not a request
+            error = ServiceError(exc.code, exc.message, exc.status)
+            self._send(h, str(uuid.uuid4()), error.status, error.body(), error)
             return
         if path.startswith("/_emulator/"):
             self._control(h, path, query, body)
             return
+        self._serve_api(h, path, query, body)
 
+    def _serve_api(self, h: Handler, path: str, query: str, body: bytes) -> None:
         request_id = str(uuid.uuid4())
         headers = list(h.headers.items())
         target = h.headers.get("X-Amz-Target", "")
@@ -470,21 +516,21 @@ class SageMakerEmulator:
             for name, value in headers:
                 key = name.lower()
                 merged[key] = f"{merged[key]},{value}" if key in merged else value
-            rec = RecordedRequest(
-                method=h.command,
-                path=h.path,
-                headers=merged,
-                body=body,
-                operation=operation,
-                auth=auth,
-                status=status,
-                error_code=code,
-                fault=fault.kind if fault else None,
-                request_id=request_id,
-                received_at=received,
+            self._record(
+                RecordedRequest(
+                    method=h.command,
+                    path=h.path,
+                    headers=merged,
+                    body=body,
+                    operation=operation,
+                    auth=auth,
+                    status=status,
+                    error_code=code,
+                    fault=fault.kind if fault else None,
+                    request_id=request_id,
+                    received_at=received,
+                )
             )
-            with self._lock:
-                self._requests.append(rec)
 
         error: Optional[ServiceError]
         if fault is not None and fault.kind == DELAY:
@@ -545,12 +591,7 @@ class SageMakerEmulator:
                 raise ServiceError(
                     "UnknownOperationException", f"Unknown operation {operation or ''}".strip()
                 )
-            try:
-                data = json.loads(body or b"{}")
-            except ValueError:
-                raise ServiceError("SerializationException", "Malformed JSON body.") from None
-            if not isinstance(data, dict):
-                raise ServiceError("SerializationException", "Expected a JSON object.")
+            data = read_request(body)
             with self._lock:
                 return 200, self._api.call(operation, data, self._clock.now()), None
         except ServiceError as exc:
@@ -569,6 +610,8 @@ class SageMakerEmulator:
         headers = [("x-amzn-RequestId", request_id), ("Content-Type", JSON_CONTENT_TYPE)]
         if error is not None:
             headers.append(("X-Amzn-ErrorType", error.error_type_header))
+        if h.close_connection:
+            headers.append(("Connection", "close"))
         h.respond(status, json.dumps(payload).encode(), headers, partial=partial)
 
     def _control(self, h: Handler, path: str, query: str, body: bytes) -> None:
@@ -587,7 +630,7 @@ class SageMakerEmulator:
             elif path == "/_emulator/advance" and h.command == "POST":
                 out = {"Now": self.advance(float(params.get("seconds", ["0"])[0]))}
             elif path == "/_emulator/pipelines" and h.command == "POST":
-                out = {"PipelineArn": self.create_pipeline_from_dict(json.loads(body))}
+                out = {"PipelineArn": self.create_pipeline_from_dict(read_json(body))}
             elif path == "/_emulator/health" and h.command == "GET":
                 out = {"Region": self.region, "Now": self.now, "Speed": self.speed}
             else:

@@ -8,6 +8,7 @@ state is a pure function of the operations and the clock.
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 import string
@@ -45,6 +46,10 @@ ERROR_NAMESPACES: dict[str, Optional[str]] = {
     "InternalFailure": "com.amazon.coral.service",
     "ThrottlingException": "com.amazon.coral.availability",
     "ServiceUnavailable": "com.amazon.coral.availability",
+    # The Common Errors of every AWS API (HTTP-level refusals, see _server.BadRequest);
+    # their namespace is not documented: the one of the other service-level errors.
+    "MalformedHttpRequestException": "com.amazon.coral.service",
+    "RequestEntityTooLargeException": "com.amazon.coral.service",
     "InvalidSignatureException": None,
     "UnrecognizedClientException": None,
     "IncompleteSignature": None,
@@ -78,6 +83,20 @@ class ServiceError(Exception):
 # --------------------------------------------------------------------------- steps
 
 
+def non_negative(value: Any, name: str) -> float:
+    """``value`` (a duration or a speed) as a float: finite and >= 0, else ValueError
+    (a NaN compares false with every time, an infinity never ends)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    return number
+
+
 class Step:
     """A pipeline step that runs for ``duration`` simulated seconds.
 
@@ -98,11 +117,9 @@ class Step:
     ) -> None:
         if not STEP_NAME_RE.fullmatch(name):
             raise ValueError(f"invalid step name {name!r}: must match [A-Za-z0-9-_]{{1,64}}")
-        if duration < 0:
-            raise ValueError("duration must be >= 0")
         self.name = name
         self.type = type
-        self.duration = float(duration)
+        self.duration = non_negative(duration, "duration")
         self.display_name = display_name
         self.description = description
         self.fail_reason = fail_reason
@@ -171,10 +188,10 @@ class LambdaStep(Step):
         super().__init__(
             name, "Lambda", duration, display_name=display_name, description=description
         )
-        if timeout <= 0:
-            raise ValueError("timeout must be > 0")
         self.function_arn = function_arn
-        self.timeout = float(timeout)
+        self.timeout = non_negative(timeout, "timeout")
+        if self.timeout == 0:
+            raise ValueError("timeout must be > 0")
         self.output_parameters: dict[str, str] = dict(output_parameters or {})
 
     def __repr__(self) -> str:
@@ -198,8 +215,10 @@ class LambdaStep(Step):
         )
 
 
-def step_from_dict(data: Mapping[str, Any]) -> Step:
+def step_from_dict(data: Any) -> Step:
     """Build a step from a JSON-style dict (used by the CLI and the control API)."""
+    if not isinstance(data, Mapping) or "name" not in data:
+        raise ValueError('a step is a JSON object {"name": ..., "type": ..., ...}')
     kind = str(data.get("type", "Training"))
     common: dict[str, Any] = {
         "display_name": data.get("display_name"),
@@ -356,20 +375,16 @@ class SimClock:
         speed: float = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
         self._monotonic = monotonic
         self._base = start
         self._mono0 = monotonic()
-        self._speed = speed
+        self._speed = non_negative(speed, "speed")
 
     def now(self) -> float:
         return self._base + (self._monotonic() - self._mono0) * self._speed
 
-    def advance(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("cannot advance by a negative amount")
-        self._base += seconds
+    def advance(self, by: float) -> None:
+        self._base += non_negative(by, "the time to advance by")
 
     @property
     def speed(self) -> float:
@@ -377,12 +392,11 @@ class SimClock:
 
     @speed.setter
     def speed(self, value: float) -> None:
-        if value < 0:
-            raise ValueError("speed must be >= 0")
+        speed = non_negative(value, "speed")
         mono = self._monotonic()
         self._base += (mono - self._mono0) * self._speed
         self._mono0 = mono
-        self._speed = value
+        self._speed = speed
 
 
 _EPSILON = 1e-6
@@ -398,7 +412,7 @@ class Model:
     def __init__(self, *, region: str, account_id: str, stop_delay: float = 3.0) -> None:
         self.region = region
         self.account_id = account_id
-        self.stop_delay = stop_delay
+        self.stop_delay = non_negative(stop_delay, "stop_delay")
         self.pipelines: dict[str, Pipeline] = {}
         self.executions: dict[str, Execution] = {}
         self.tokens: dict[str, StepRun] = {}
@@ -642,6 +656,10 @@ class Model:
         return [dict(m["body"]) for m in self.queues.get(url, [])]
 
     def receive_messages(self, url: str, max_messages: int) -> list[dict[str, Any]]:
+        if isinstance(max_messages, bool) or not isinstance(max_messages, int):
+            raise ValueError(f"max_messages must be an integer, not {max_messages!r}")
+        if max_messages < 1:
+            raise ValueError(f"max_messages must be >= 1, not {max_messages}")
         queue = self.queues.get(url, [])
         taken, queue[:] = queue[:max_messages], queue[max_messages:]
         return [dict(m["body"]) for m in taken]

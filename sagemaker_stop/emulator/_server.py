@@ -35,7 +35,35 @@ class Backend(Protocol):
 
 
 class BadRequest(Exception):
-    """The HTTP framing of a request could not be read."""
+    """A request the server refuses before reading all of it: its framing is malformed
+    (400) or it is larger than the server accepts (413).
+
+    ``code`` names the error as AWS's "Common Errors" list does (the page every AWS API
+    reference carries, e.g. docs.aws.amazon.com/bedrock-agentcore-control/latest/
+    APIReference/CommonErrors.html): MalformedHttpRequestException, "Problems with the
+    request at the HTTP level", HTTP 400; RequestEntityTooLargeException, "The request
+    entity is too large", HTTP 413.  The live service's message text for either is not
+    known from any source; these are the emulator's own.
+    """
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _malformed(message: str) -> BadRequest:
+    return BadRequest(400, "MalformedHttpRequestException", message)
+
+
+def _too_large(limit: int) -> BadRequest:
+    return BadRequest(
+        413, "RequestEntityTooLargeException", f"The request body is larger than {limit} bytes."
+    )
+
+
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -88,31 +116,45 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- helpers
 
-    def read_body(self) -> bytes:
+    def read_body(self, limit: int) -> bytes:
+        """The request body (``Content-Length`` or chunked), refused with
+        :class:`BadRequest` when malformed or larger than ``limit`` bytes; a body too
+        large is not read at all."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks: list[bytes] = []
-            while True:
-                line = self.rfile.readline(65537)
-                try:
-                    size = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    raise BadRequest("bad chunk size") from None
-                if size == 0:
-                    while self.rfile.readline(65537).strip():
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(3)
+            return self._read_chunked(limit)
         length = self.headers.get("Content-Length")
         if length is None:
             return b""
-        try:
-            n = int(length)
-        except ValueError:
-            raise BadRequest("bad Content-Length") from None
-        if n < 0:
-            raise BadRequest("bad Content-Length")
-        return self.rfile.read(n)
+        length = length.strip()
+        if not length.isdigit() or not length.isascii():  # no sign, no spaces, no "1_0"
+            raise _malformed("Invalid Content-Length header.")
+        if len(length) > 20 or int(length) > limit:  # 20 digits: no huge int is built
+            raise _too_large(limit)
+        body = self.rfile.read(int(length))
+        if len(body) != int(length):
+            raise _malformed("The request body is shorter than its Content-Length.")
+        return body
+
+    def _read_chunked(self, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1025)
+            size_text = line.split(b";", 1)[0].strip()
+            if not size_text or not _HEX_DIGITS.issuperset(size_text):
+                raise _malformed("Invalid chunk size.")
+            if len(size_text) > 16 or total + int(size_text, 16) > limit:
+                raise _too_large(limit)
+            size = int(size_text, 16)
+            if size == 0:
+                while self.rfile.readline(65537).strip():  # trailer fields: ignored
+                    pass
+                return b"".join(chunks)
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self.rfile.readline(3) != b"\r\n":
+                raise _malformed("Invalid chunk.")
+            chunks.append(chunk)
+            total += size
 
     def respond(
         self,
@@ -151,6 +193,11 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The listen backlog (socketserver's default is 5).  With 200 clients each opening a
+    # connection per request, a backlog of 5 left 134 of ~24,000 requests in 20 s without
+    # an answer and 568 waiting over a second for a SYN retransmit (382 requests/s);
+    # with 1024 (the kernel caps it at net.core.somaxconn): none, 1,329 requests/s.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], backend: Backend) -> None:
         self.backend = backend

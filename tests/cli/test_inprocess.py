@@ -7,7 +7,9 @@ import datetime
 import io
 import json
 import logging
+import signal
 import sys
+import threading
 import types
 from typing import Any, Callable
 
@@ -273,7 +275,8 @@ def test_wait_several_mixed_outcomes(run: Run, emu: SageMakerEmulator) -> None:
     failed = emu.start_execution("lamslow")
     held = in_callback(emu)
     missing = missing_arn(emu)
-    when(stopping(emu, failed), lambda: emu.advance(100))
+    # the stops are sent concurrently: time moves once both have landed
+    when(lambda: stopping(emu, failed)() and stopping(emu, stopped)(), lambda: emu.advance(100))
     result = run("--output", "json", "stop", "--timeout", "1", "--poll-interval", "0.05",
                  stopped, failed, held, missing, tty_err=True)
     document = json.loads(result.out)
@@ -455,6 +458,70 @@ def test_bulk_confirmed_stop_error(run: Run, emu: SageMakerEmulator) -> None:
     assert result.code == 1
     assert "InternalFailure" in result.err
     assert sorted([emu.execution_status(a), emu.execution_status(b)]) == ["Executing", "Stopping"]
+
+
+def _interrupt_at(emu: SageMakerEmulator, operation: str, n: int) -> None:
+    """Ctrl-C: SIGINT to the main thread (the CLI's) once the emulator has applied its
+    ``n``-th ``operation`` request."""
+    original = emu._api._handlers[operation]
+    count = 0
+
+    def handler(body: dict, now: float) -> dict:  # type: ignore[type-arg]
+        nonlocal count
+        out = original(body, now)
+        count += 1
+        if count == n:
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        return out
+
+    emu._api._handlers[operation] = handler
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+@pytest.mark.parametrize("confirmed", [False, True], ids=["yes", "confirmed"])
+def test_an_interrupted_bulk_stop_reports_every_execution_it_stopped(
+    run: Run, emu: SageMakerEmulator, output: str, confirmed: bool
+) -> None:
+    arns = [emu.start_execution("train") for _ in range(40)]
+    _interrupt_at(emu, "StopPipelineExecution", 10)
+    answer = ("--pipeline", "train") if confirmed else ("--pipeline", "train", "--yes")
+    result = run("--output", output, "stop", *answer, stdin="y\n", tty_in=confirmed)
+    stopped = {arn for arn in arns if emu.execution_status(arn) == "Stopping"}
+    assert 10 <= len(stopped) < 40  # the stops in flight ended; no new one started
+    assert result.code == 130
+    if output == "json":
+        document = json.loads(result.out)
+        assert document["Interrupted"] is True and document["ExitCode"] == 130
+        reported = {e["PipelineExecutionArn"]: e["Stop"] for e in document["Executions"]}
+    else:
+        reported = dict(line.split("\t") for line in result.out.splitlines())
+    assert set(reported) == stopped
+    assert set(reported.values()) == {"requested" if output == "json" else "stop requested"}
+    assert result.err.endswith(
+        f"interrupted: {len(stopped)} stop(s) requested, {len(stopped)} execution(s) "
+        "handled before it; no more requests were sent\n"
+    )
+
+
+def test_an_interrupted_wait_still_reports_the_stops(run: Run, emu: SageMakerEmulator) -> None:
+    a, b = emu.start_execution("train"), emu.start_execution("train")
+    _interrupt_at(emu, "DescribePipelineExecution", 1)
+    result = run("--output", "json", "stop", "--wait", "--poll-interval", "0.05", a, b)
+    assert result.code == 130
+    document = json.loads(result.out)
+    assert [(e["PipelineExecutionArn"], e["Stop"]) for e in document["Executions"]] == [
+        (a, "requested"), (b, "requested")]
+    assert document["Interrupted"] is True and document["ExitCode"] == 130
+    assert {emu.execution_status(a), emu.execution_status(b)} == {"Stopping"}
+
+
+def test_interrupted_before_any_stop(run: Run, emu: SageMakerEmulator) -> None:
+    emu.start_execution("train")
+    _interrupt_at(emu, "ListPipelineExecutions", 1)
+    result = run("stop", "--pipeline", "train", "--yes")
+    assert (result.code, result.out) == (130, "")
+    assert "interrupted: 0 stop(s) requested" in result.err
+    assert emu.requests_for("StopPipelineExecution") == []
 
 
 # --------------------------------------------------------------------------- status, callback

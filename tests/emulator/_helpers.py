@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+from collections.abc import Sequence
 from typing import Any, Optional
 
 import boto3
@@ -68,3 +71,38 @@ def sign(
     )
     SigV4Auth(creds, service, region or emu.region).add_auth(request)
     return request.url, dict(request.headers.items()), data
+
+
+def raw_request(
+    emu: SageMakerEmulator,
+    path: str = "/",
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes = b"",
+    *,
+    method: str = "POST",
+) -> bytes:
+    """The bytes of an HTTP/1.1 request to ``emu``, framed as given: a
+    ``Content-Length`` is added only when no framing header is."""
+    pairs = [("Host", f"{emu.host}:{emu.port}"), *headers]
+    if method == "POST" and not any(
+        name.lower() in ("content-length", "transfer-encoding") for name, _ in pairs
+    ):
+        pairs.append(("Content-Length", str(len(body))))
+    head = "".join(f"{name}: {value}\r\n" for name, value in pairs)
+    return f"{method} {path} HTTP/1.1\r\n{head}\r\n".encode() + body
+
+
+def signed_request(emu: SageMakerEmulator, operation: str, body: bytes) -> bytes:
+    """A request signed by botocore, as bytes (see :func:`raw_request`)."""
+    _, headers, data = sign(emu, operation, body)
+    return raw_request(emu, headers=list(headers.items()), body=data)
+
+
+def exchange(emu: SageMakerEmulator, data: bytes, timeout: float = 5.0) -> tuple[int, Any]:
+    """Send ``data`` on a fresh connection; the answer's status and JSON body (the
+    emulator closes the connection after a refused request, or answers within it)."""
+    with socket.create_connection((emu.host, emu.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        return answer.status, json.loads(answer.read())

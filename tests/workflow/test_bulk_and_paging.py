@@ -219,6 +219,47 @@ def test_a_single_status_string_is_accepted(world: World) -> None:
     assert result.outcome == "already-stopping"
 
 
+def _shift_after_the_first_page(world: World, pipeline: str) -> list[str]:
+    """Start an execution of ``pipeline`` as soon as the first ListPipelineExecutions page
+    has been computed: the newest-first listing shifts by one between pages.  Returns
+    the ARNs started that way."""
+    original = world.emu._api._handlers["ListPipelineExecutions"]
+    late: list[str] = []
+
+    def shifting(body: dict, now: float) -> dict:  # type: ignore[type-arg]
+        page = original(body, now)
+        if not late:
+            late.append(world.emu.start_execution(pipeline))
+        return page
+
+    world.emu._api._handlers["ListPipelineExecutions"] = shifting
+    return late
+
+
+def test_an_execution_listed_twice_by_a_shifting_listing_is_stopped_once(world: World) -> None:
+    world.emu.create_pipeline("many", [Step("Train", "Training", 1000)])
+    arns = [world.emu.start_execution("many") for _ in range(101)]  # pages of 100
+    late = _shift_after_the_first_page(world, "many")
+    results = world.client().stop_pipeline_executions("many")
+    listed = world.emu.requests_for("ListPipelineExecutions")
+    assert len(listed) == 2 and len(late) == 1
+    # page 2 repeated the last execution of page 1; it is stopped and reported once
+    assert [r.pipeline_execution_arn for r in results] == arns[::-1]
+    assert {r.outcome for r in results} == {"stopped"}
+    stops = world.emu.requests_for("StopPipelineExecution")
+    assert sorted(r.json["PipelineExecutionArn"] for r in stops) == sorted(arns)
+    assert world.emu.execution_status(late[0]) == "Executing"  # started after the listing
+
+
+def test_iterating_a_shifting_listing_yields_each_execution_once(world: World) -> None:
+    world.emu.create_pipeline("many", [Step("Train", "Training", 1000)])
+    arns = [world.emu.start_execution("many") for _ in range(5)]
+    _shift_after_the_first_page(world, "many")
+    items = world.collect(world.client(), "iter_pipeline_executions", "many", page_size=2)
+    assert [i.pipeline_execution_arn for i in items] == arns[::-1]
+    assert len(world.emu.requests_for("ListPipelineExecutions")) == 3
+
+
 # --- paging --------------------------------------------------------------------------
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sagemaker_stop import (
     CallbackMessage,
@@ -14,7 +17,7 @@ from sagemaker_stop import (
     SendPipelineExecutionStepFailure,
     SendPipelineExecutionStepSuccess,
 )
-from sagemaker_stop.callback import callback_request_token
+from sagemaker_stop.callback import MAX_DEPTH, callback_request_token
 
 from .conftest import QUEUE, World
 
@@ -66,6 +69,70 @@ def test_bad_messages_are_refused_naming_the_field(body: object, field: str) -> 
         CallbackMessage.parse(body)  # type: ignore[arg-type]
     assert isinstance(caught.value, ValueError)
     assert caught.value.field == f"callback message {field}"
+
+
+def _nested(depth: int, leaf: Any = "v") -> Any:
+    """``depth`` objects and arrays inside one another (built without recursion)."""
+    value = leaf
+    for level in range(depth):
+        value = {"k": value} if level % 2 else [value]
+    return value
+
+
+def _nested_text(depth: int) -> str:
+    return '{"k": [' * (depth // 2) + '"v"' + "]}" * (depth // 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    depth=st.one_of(st.integers(0, MAX_DEPTH + 3), st.integers(MAX_DEPTH, 60_000)),
+    form=st.sampled_from(["arguments", "arguments-text", "sqs-bodies", "sqs-text"]),
+)
+def test_a_deeply_nested_message_is_refused_as_invalid_never_a_recursion_error(
+    depth: int, form: str
+) -> None:
+    """Whatever the nesting and however it arrives, parse returns a message or raises
+    ParamValidationError; it nests at most MAX_DEPTH deep (the message is level 1)."""
+    if form == "arguments":
+        body: Any = {**GOOD, "arguments": {"a": _nested(depth)}}  # nesting: depth + 2
+        allowed = depth + 2 <= MAX_DEPTH
+    elif form == "arguments-text":  # json.loads itself gives up near 1000
+        body = json.dumps(GOOD)[:-1] + ', "x": ' + _nested_text(depth) + "}"
+        allowed = depth // 2 * 2 + 1 <= MAX_DEPTH
+    elif form == "sqs-bodies":  # an SQS message whose Body is a message whose Body ...
+        body = {"Body": "x"}
+        for _ in range(depth):
+            body = {"MessageId": "m", "Body": body}
+        allowed = False
+    else:
+        body = {"MessageId": "m", "Body": '{"Body": ' * depth + '"x"' + "}" * depth}
+        allowed = False
+    try:
+        message = CallbackMessage.parse(body)
+    except ParamValidationError as exc:
+        assert not allowed, exc
+    else:
+        assert allowed
+        repr(message)  # whatever it carries can be printed
+
+
+def test_a_message_nested_just_within_the_limit_parses_and_one_more_level_is_refused() -> None:
+    within = {**GOOD, "arguments": {"a": _nested(MAX_DEPTH - 2)}}
+    assert CallbackMessage.parse(within).arguments == within["arguments"]
+    assert CallbackMessage.parse(json.dumps(within)).arguments == within["arguments"]
+    deeper = {**GOOD, "arguments": {"a": _nested(MAX_DEPTH - 1)}}
+    with pytest.raises(ParamValidationError, match="more than 32 deep") as caught:
+        CallbackMessage.parse(deeper)
+    assert caught.value.field == "callback message body"
+    looped: dict[str, Any] = {**GOOD}
+    looped["arguments"] = {"self": looped}
+    with pytest.raises(ParamValidationError, match="deep"):
+        CallbackMessage.parse(looped)
+    shared: dict[str, Any] = {"leaf": 1}
+    for _ in range(200):  # 2**200 paths, 200 levels: checked level by level
+        shared = {"a": shared, "b": shared}
+    with pytest.raises(ParamValidationError, match="deep"):
+        CallbackMessage.parse({**GOOD, "arguments": shared})
 
 
 def test_the_documented_message_shapes_parse() -> None:
