@@ -9,7 +9,6 @@ the network or a process goes through effects (:mod:`sagemaker_stop._credentials
 from __future__ import annotations
 
 import os
-import urllib.parse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Optional
 
@@ -17,6 +16,7 @@ import attrs
 
 from ._credentials import default_credential_source
 from ._endpoints import resolve_endpoint, validate_region
+from ._redact import redact_url
 from ._settings import (
     Profile,
     SharedConfig,
@@ -26,6 +26,7 @@ from ._settings import (
     env_get,
     is_true,
 )
+from ._urls import url_problem
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -38,15 +39,13 @@ RETRY_MODES = ("legacy", "standard", "adaptive")
 
 
 def check_endpoint_url(url: str) -> str:
-    """botocore's ``is_valid_endpoint_url``, roughly: an http(s) URL with a host."""
-    try:
-        parsed = urllib.parse.urlsplit(url)
-        valid = parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
+    """botocore's ``is_valid_endpoint_url`` (see ``_urls.py``): an http(s) URL with a
+    host, a port in range, nothing httpx would refuse mid-call."""
+    problem = url_problem(url)
+    if problem is not None:
         raise ConfigurationError(
-            f"invalid endpoint_url {url!r}: expected http(s)://host[:port][/path]"
+            f"invalid endpoint_url {redact_url(url)!r}: {problem}; "
+            "expected http(s)://host[:port][/path]"
         )
     return url
 

@@ -181,7 +181,11 @@ def call(
             assert isinstance(outcome, HttpResponse)
             response_headers, status = outcome.headers, outcome.status
             try:
-                result = _protocol.parse_response(operation, outcome)
+                result = _protocol.parse_response(
+                    operation,
+                    outcome,
+                    (credentials.secret_access_key, credentials.session_token),
+                )
             except SageMakerError as exc:
                 error = exc
             else:
