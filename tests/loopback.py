@@ -15,6 +15,7 @@ The doubles:
   that redirect; a handler may also answer :class:`Trickle` (the answer one byte at a
   time: a slow server that trips no per-read timeout); ``server.seen`` lists the
   requests;
+* :func:`instance_metadata`: an IMDSv2 endpoint (token, role, credentials);
 * :class:`RecordingProxy`: a forward proxy that answers every request itself and
   records what reached it (request lines, ``Authorization`` headers);
 * :class:`WireServer`: an AWS JSON double that verifies every request's SigV4 signature
@@ -55,6 +56,7 @@ __all__ = [
     "Reset",
     "Trickle",
     "WireServer",
+    "instance_metadata",
     "redirect_to",
     "routes",
 ]
@@ -386,6 +388,26 @@ def routes(table: dict[tuple[str, str], Reply]) -> Handler:
 def redirect_to(location: str, status: int = 307) -> Handler:
     """A handler redirecting every request to ``location`` (a host that moved)."""
     return lambda request: Reply(status, b"", {"Location": location})
+
+
+def instance_metadata(credentials: dict[str, Any], role: str = "my-role") -> Handler:
+    """An IMDSv2 endpoint: ``PUT /latest/api/token`` (with the TTL header) gives a token,
+    which the role listing and the role's ``credentials`` (a JSON object) require."""
+    base = "/latest/meta-data/iam/security-credentials/"
+
+    def handler(request: Request) -> Reply:
+        if request.method == "PUT" and request.path == "/latest/api/token":
+            ttl = request.headers.get("x-aws-ec2-metadata-token-ttl-seconds")
+            return Reply(200, "IMDSTOKEN") if ttl else Reply(400)
+        if request.headers.get("x-aws-ec2-metadata-token") != "IMDSTOKEN":
+            return Reply(401)
+        if request.path == base:
+            return Reply(200, role + "\n")
+        if request.path == base + role:
+            return Reply(200, {"Code": "Success", **credentials})
+        return Reply(404)
+
+    return handler
 
 
 class RecordingProxy(Loopback):

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from sagemaker_stop import (
@@ -39,32 +37,6 @@ class Clock:
 
     def __exit__(self, *exc: object) -> None:
         self.elapsed = time.monotonic() - self.started
-
-
-@pytest.fixture(params=["owned", "caller's client"])
-def pool(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def client(make_client: Any, client_kind: str, pool: str) -> Iterator[Any]:
-    """``client(**kwargs)``: a sync or async client on an owned pool or a caller's
-    httpx client (closed after the test)."""
-    owned: list[Any] = []
-
-    def factory(**kwargs: Any) -> Any:
-        if pool != "owned":
-            http = httpx.Client() if client_kind == "sync" else httpx.AsyncClient()
-            owned.append(http)
-            kwargs["http_client"] = http
-        return make_client(**kwargs)
-
-    yield factory
-    for http in owned:
-        if isinstance(http, httpx.Client):
-            http.close()
-        else:
-            asyncio.run(http.aclose())
 
 
 def test_a_trickled_body_cannot_stretch_an_attempt(wire: WireServer, client: Any) -> None:
