@@ -74,9 +74,12 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+    except ValueError:  # an unbalanced IPv6 bracket
+        return "<an unparseable URL>"
+    try:
         port = f":{parts.port}" if parts.port is not None else ""
     except ValueError:
-        return "<an unparseable URL>"
+        port = ":<a bad port>"
     if ":" in host:
         host = f"[{host}]"
     user = f"{parts.username}@" if parts.username else ""
