@@ -162,7 +162,7 @@ class TransportFailure:
         elif self.kind == "too_large":
             error = ResponseTooLargeError(self.detail)
         elif self.kind == "decoding":
-            error = InvalidResponseError(self.detail)
+            error = InvalidResponseError(f"the response body could not be decoded: {self.detail}")
         else:
             error = SageMakerConnectionError(f"{self.kind} error: {self.detail}")
         error.__cause__ = self.cause

@@ -134,3 +134,57 @@ def test_timeouts_are_checked_before_anything_is_sent(bad: Any, creds: Credentia
     for option in ("timeout", "call_timeout"):
         with pytest.raises(ConfigurationError, match=option):
             SageMakerClient(region="us-east-1", credentials=creds, **{option: bad})
+
+
+def test_bounded_cuts_every_effect_to_the_time_left() -> None:
+    from sagemaker_stop._effects import (
+        HttpRequest,
+        RunProcess,
+        Send,
+        Sleep,
+        Timeouts,
+        TransportFailure,
+        bounded,
+    )
+
+    now = [100.0]
+    seen: list[Any] = []
+
+    def flow() -> Any:
+        seen.append((yield Send(HttpRequest("GET", "http://h/", (), timeouts=Timeouts.of(5.0)))))
+        seen.append((yield Sleep(10.0)))
+        seen.append((yield RunProcess(("p",), timeout=60.0)))
+        try:
+            yield Sleep(1.0)
+        except SageMakerTimeoutError:
+            raise TransportFailure("read", "gave up").to_error() from None
+        return "unreachable"
+
+    gen = bounded(flow(), 2.0, "call", lambda: now[0])
+    send = next(gen)
+    assert send.request.timeouts.attempt == 2.0 and send.request.bound == "call"
+    now[0] += 0.5
+    assert gen.send("response") == Sleep(1.5)
+    now[0] += 1.0
+    process = gen.send(None)
+    assert process.timeout == pytest.approx(0.5)
+    now[0] += 1.0  # past the deadline: the flow gets the timeout, not another effect
+    with pytest.raises(SageMakerTimeoutError) as caught:
+        gen.send(None)
+    assert caught.value.phase == "call"
+    assert str(caught.value.__cause__).startswith("ConnectionError: read error")
+    assert seen == ["response", None, None]
+
+
+def test_no_time_left_fails_the_next_socket_operation() -> None:
+    import httpcore
+
+    from sagemaker_stop._transport import _DEADLINE, _left
+
+    token = _DEADLINE.set(time.monotonic() - 0.1)
+    try:
+        with pytest.raises(httpcore.ReadTimeout):
+            _left(5.0, httpcore.ReadTimeout)
+    finally:
+        _DEADLINE.reset(token)
+    assert _left(5.0, httpcore.ReadTimeout) == 5.0  # no deadline: the operation's own
