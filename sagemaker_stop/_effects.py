@@ -138,9 +138,9 @@ _TIMEOUT_KINDS = {
 }
 
 
-def deadline_error(bound: str, detail: str) -> SageMakerTimeoutError:
-    """The timeout raised when the ``bound`` (attempt, call, wait) has run out."""
-    return SageMakerTimeoutError(f"{bound} timeout: {detail}", phase=bound)
+def timeout_error(phase: str, detail: str) -> SageMakerTimeoutError:
+    """The timeout raised when ``phase`` (an operation, or the attempt, call or wait) ran out."""
+    return SageMakerTimeoutError(f"{phase} timeout: {detail}", phase=phase)
 
 
 @attrs.frozen(eq=False)
@@ -158,7 +158,7 @@ class TransportFailure:
         """The typed exception users see; the original exception is its ``__cause__``."""
         error: SageMakerError
         if self.kind in _TIMEOUT_KINDS:
-            error = deadline_error(_TIMEOUT_KINDS[self.kind], self.detail)
+            error = timeout_error(_TIMEOUT_KINDS[self.kind], self.detail)
         elif self.kind == "too_large":
             error = ResponseTooLargeError(self.detail)
         elif self.kind == "decoding":
@@ -255,11 +255,11 @@ def bounded(flow: Flow[T], seconds: float, bound: str, clock: Callable[[], float
         except Exception as exc:
             if exc is error or clock() < deadline:
                 raise
-            raise deadline_error(bound, f"no time left after {seconds:.3g} s") from exc
+            raise timeout_error(bound, f"no time left after {seconds:.3g} s") from exc
         value, error = None, None
         left = deadline - clock()
         if left <= 0:
-            error = deadline_error(bound, f"no time left after {seconds:.3g} s")
+            error = timeout_error(bound, f"no time left after {seconds:.3g} s")
             continue
         try:
             value = yield _cut(effect, left, bound)

@@ -30,7 +30,7 @@ from ._effects import (
     Sleep,
     Timeouts,
     TransportFailure,
-    deadline_error,
+    timeout_error,
 )
 from ._operations import Operation, R
 from ._retry import RetryDecision, RetryStrategy, corrected_offset
@@ -102,6 +102,7 @@ class Deadline:
 
 
 _GET_CREDENTIALS = GetCredentials()
+_FORCE_REFRESH = GetCredentials(force_refresh=True)
 #: Error codes saying the (temporary) credentials have expired.
 EXPIRED_CREDENTIALS = frozenset({"ExpiredTokenException", "ExpiredToken"})
 
@@ -112,6 +113,14 @@ def _deadline(core: CallCore, outer: Optional[Deadline]) -> Optional[Deadline]:
         return outer
     own = Deadline(core.monotonic() + core.call_timeout, "call")
     return own if outer is None or own.at < outer.at else outer
+
+
+def _get_credentials(
+    core: CallCore, bound: Optional[Deadline], force_refresh: bool = False
+) -> GetCredentials:
+    if bound is None:
+        return _FORCE_REFRESH if force_refresh else _GET_CREDENTIALS
+    return GetCredentials(force_refresh, bound.left(core), bound.bound)
 
 
 def call(
@@ -139,12 +148,7 @@ def call(
     refreshed: Optional[Credentials] = None  # after the service said they had expired
     while True:
         attempt += 1
-        if refreshed is not None:
-            credentials = refreshed
-        elif bound is None:
-            credentials = yield _GET_CREDENTIALS
-        else:
-            credentials = yield GetCredentials(within=bound.left(core), bound=bound.bound)
+        credentials = refreshed or (yield _get_credentials(core, bound))
         signed_at = datetime.datetime.fromtimestamp(
             core.clock() + core.clock_offset, datetime.timezone.utc
         )
@@ -166,7 +170,7 @@ def call(
         if bound is not None:
             left = bound.left(core)
             if left <= 0:
-                raise deadline_error(bound.bound, f"{name}: no time left for attempt {attempt}")
+                raise timeout_error(bound.bound, f"{name}: no time left for attempt {attempt}")
             request = request.within(left, bound.bound)
 
         sent_at = core.clock()
@@ -198,11 +202,7 @@ def call(
         if error.code in EXPIRED_CREDENTIALS and refreshed is None and attempt < max_attempts:
             # Temporary credentials the cache still thought valid (their expiry unknown, or
             # revoked early): load fresh ones once and, if they differ, send again at once.
-            fresh: Credentials = yield (
-                GetCredentials(force_refresh=True)
-                if bound is None
-                else GetCredentials(True, bound.left(core), bound.bound)
-            )
+            fresh: Credentials = yield _get_credentials(core, bound, force_refresh=True)
             if fresh != credentials:
                 refreshed = fresh
                 _report(

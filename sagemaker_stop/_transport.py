@@ -133,7 +133,11 @@ def _ran_out(
 
 
 def _timeout(timeouts: Optional[Timeouts]) -> httpx.Timeout:
+    """httpx's per-operation timeouts, none longer than the whole attempt (waiting for
+    a pooled connection is no socket operation: only this bounds it)."""
     t = timeouts or Timeouts()
+    if t.attempt is not None:
+        t = t.within(t.attempt)
     return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
 
 

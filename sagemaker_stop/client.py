@@ -1,25 +1,5 @@
 """``SageMakerClient`` and ``AsyncSageMakerClient``: thin shells around one core.
 
-Three timeouts, each a promise about wall time (monotonic), for both clients and for a
-caller-owned ``http_client``:
-
-* ``timeout`` (default 10 s) bounds **each attempt** as a whole — waiting for a
-  connection, connecting, sending, the headers and the body together — so a server
-  that trickles its answer cannot stretch it (httpx's own timeouts are per socket
-  operation); it also caps each such operation.  A :class:`Timeouts` sets them one by
-  one (``Timeouts(connect=1, read=30, attempt=40)``).  Like the Java SDK's
-  ``apiCallAttemptTimeout``; an attempt that runs out is retried like any timeout;
-* ``call_timeout`` (default None) bounds **the whole call**: its credentials refresh,
-  every attempt and every backoff sleep between them (no sleep goes past it, the last
-  attempt is cut to it).  Like the Java SDK's ``apiCallTimeout``;
-* a wait's ``timeout`` (``wait_for_pipeline_execution``, ``stop_and_wait``) bounds
-  **everything inside the wait**: the stop before it, each status call with its
-  retries, the step lookups for progress reports and the polls' sleeps.
-
-Running out raises :class:`~sagemaker_stop.SageMakerTimeoutError` whose ``phase`` names
-what ran out (``attempt``, ``call``; ``connect`` / ``read`` / ``write`` / ``pool`` for a
-single operation's own timeout); a wait raises ``WaitTimeoutError`` from it.
-
 Everything without I/O — configuration, the retry strategy and its quota, the learned
 clock offset — lives in :class:`_ClientBase`.  The public operations are declared once,
 on :class:`_Operations` (their definitions are in ``_calls.py``), and each client exposes
@@ -152,9 +132,25 @@ class _Operations(_ClientBase):
 class SageMakerClient(SyncShell, _Operations):
     """A synchronous SageMaker Pipelines client.
 
-    ``timeout`` bounds each attempt as a whole, ``call_timeout`` a whole call with its
-    retries and backoff, a wait's ``timeout`` everything inside the wait (see the
-    module's docstring); running out raises ``SageMakerTimeoutError`` naming the phase.
+    Three timeouts, each a promise about wall time (monotonic), for both clients and for a
+    caller-owned ``http_client``:
+
+    * ``timeout`` (default 10 s) bounds **each attempt** as a whole — waiting for a
+      connection, connecting, sending, the headers and the body together — so a server
+      that trickles its answer cannot stretch it (httpx's own timeouts are per socket
+      operation); it also caps each such operation.  A :class:`Timeouts` sets them one by
+      one (``Timeouts(connect=1, read=30, attempt=40)``).  Like the Java SDK's
+      ``apiCallAttemptTimeout``; an attempt that runs out is retried like any timeout;
+    * ``call_timeout`` (default None) bounds **the whole call**: its credentials refresh,
+      every attempt and every backoff sleep between them (no sleep goes past it, the last
+      attempt is cut to it).  Like the Java SDK's ``apiCallTimeout``;
+    * a wait's ``timeout`` (``wait_for_pipeline_execution``, ``stop_and_wait``) bounds
+      **everything inside the wait**: the stop before it, each status call with its
+      retries, the step lookups for progress reports and the polls' sleeps.
+
+    Running out raises :class:`~sagemaker_stop.SageMakerTimeoutError` whose ``phase`` names
+    what ran out (``attempt``, ``call``; ``connect`` / ``read`` / ``write`` / ``pool`` for a
+    single operation's own timeout); a wait raises ``WaitTimeoutError`` from it.
 
     >>> with SageMakerClient() as sm:                      # doctest: +SKIP
     ...     sm.stop_pipeline_execution(arn)
@@ -205,8 +201,10 @@ class SageMakerClient(SyncShell, _Operations):
 class AsyncSageMakerClient(AsyncShell, _Operations):
     """An asyncio SageMaker Pipelines client; never blocks the event loop.
 
-    The same timeouts as :class:`SageMakerClient`: ``timeout`` per attempt,
-    ``call_timeout`` per call, a wait's ``timeout`` for the whole wait.
+    The same timeouts as :class:`SageMakerClient`: ``timeout`` bounds each attempt as
+    a whole, ``call_timeout`` a whole call with its retries and backoff, a wait's
+    ``timeout`` everything inside the wait; ``SageMakerTimeoutError.phase`` names what
+    ran out.
 
     >>> async with AsyncSageMakerClient() as sm:           # doctest: +SKIP
     ...     await sm.stop_pipeline_execution(arn)
