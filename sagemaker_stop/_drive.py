@@ -26,15 +26,26 @@ from ._effects import (
     Send,
     Sleep,
     TransportFailure,
+    bounded,
 )
 from ._transport import AsyncSender, SyncSender
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 def _process_failure(exc: BaseException, timed_out: bool = False) -> ProcessResult:
     if timed_out:
         return ProcessResult(-1, b"", b"timed out")
     return ProcessResult(127, b"", str(exc).encode())
+
+
+def _runner(run: Callable[[Flow[Any]], R], effect: GetCredentials) -> Callable[[Flow[Any]], R]:
+    """How a credentials refresh is run: held to the call's deadline when it has one
+    (every request, process and sleep of the refresh cut to the time left)."""
+    within = effect.within
+    if within is None:
+        return run
+    return lambda flow: run(bounded(flow, within, effect.bound, time.monotonic))
 
 
 def _advance(flow: Flow[Any], value: Any, error: Optional[Exception]) -> tuple[bool, Any]:
@@ -81,7 +92,9 @@ class SyncIO:
             self.sleep(effect.seconds)
             return None
         if isinstance(effect, GetCredentials):
-            creds: Credentials = self.credentials.get_sync(self.run, effect.force_refresh)
+            creds: Credentials = self.credentials.get_sync(
+                _runner(self.run, effect), effect.force_refresh
+            )
             return creds
         if isinstance(effect, Gather):
             return self.gather(effect)
@@ -173,7 +186,7 @@ class AsyncIO:
             return None
         if isinstance(effect, GetCredentials):
             creds: Credentials = await self.credentials.get_async(
-                self.run, effect.force_refresh
+                _runner(self.run, effect), effect.force_refresh
             )
             return creds
         if isinstance(effect, Gather):

@@ -78,7 +78,7 @@ def partition_for_region(region: str) -> Partition:
 
 
 def validate_region(region: str) -> str:
-    if not isinstance(region, str) or not _VALID_REGION.match(region):
+    if not isinstance(region, str) or not _VALID_REGION.fullmatch(region):  # "$" passes "x\n"
         raise ConfigurationError(
             f"invalid region name {region!r}: a region is a DNS label such as 'us-east-1'"
         )

@@ -30,6 +30,7 @@ from ._effects import (
     Sleep,
     Timeouts,
     TransportFailure,
+    timeout_error,
 )
 from ._operations import Operation, R
 from ._retry import RetryDecision, RetryStrategy, corrected_offset
@@ -82,32 +83,57 @@ class CallCore:
     #: Seconds to add to the local clock when signing (learned from the service).
     clock_offset: float = 0.0
     on_attempt: Optional[AttemptHook] = None
+    #: Seconds one call may take in all, retries and backoff included (None: no bound
+    #: beyond ``max_attempts`` x ``timeouts.attempt`` plus the backoff).
+    call_timeout: Optional[float] = None
+
+
+@attrs.frozen
+class Deadline:
+    """A point in ``core.monotonic()`` time a flow must be over by; ``bound`` names it
+    in the timeout raised when it passes (``call``: ``call_timeout``; ``wait``: a
+    wait's ``timeout``)."""
+
+    at: float
+    bound: str = "wait"
+
+    def left(self, core: CallCore) -> float:
+        return self.at - core.monotonic()
 
 
 _GET_CREDENTIALS = GetCredentials()
+_FORCE_REFRESH = GetCredentials(force_refresh=True)
 #: Error codes saying the (temporary) credentials have expired.
 EXPIRED_CREDENTIALS = frozenset({"ExpiredTokenException", "ExpiredToken"})
 
 
-def _within(timeouts: Timeouts, remaining: float) -> Timeouts:
-    """Per-phase timeouts cut to the time left before a deadline."""
-    left = max(remaining, 0.001)
+def _deadline(core: CallCore, outer: Optional[Deadline]) -> Optional[Deadline]:
+    """The earlier of the caller's deadline and the call's own ``call_timeout``."""
+    if core.call_timeout is None:
+        return outer
+    own = Deadline(core.monotonic() + core.call_timeout, "call")
+    return own if outer is None or own.at < outer.at else outer
 
-    def cut(value: Optional[float]) -> float:
-        return left if value is None else min(value, left)
 
-    return Timeouts(
-        cut(timeouts.connect), cut(timeouts.read), cut(timeouts.write), cut(timeouts.pool)
-    )
+def _get_credentials(
+    core: CallCore, bound: Optional[Deadline], force_refresh: bool = False
+) -> GetCredentials:
+    if bound is None:
+        return _FORCE_REFRESH if force_refresh else _GET_CREDENTIALS
+    return GetCredentials(force_refresh, bound.left(core), bound.bound)
 
 
 def call(
-    core: CallCore, operation: Operation[R], *, deadline: Optional[float] = None
+    core: CallCore, operation: Operation[R], *, deadline: Optional[Deadline] = None
 ) -> Flow[R]:
     """Send ``operation`` with retries; returns its response or raises its error.
 
-    ``deadline`` (a ``core.monotonic()`` time) bounds the whole call: each attempt's
-    timeouts are cut to the time left, and no retry starts that could not finish."""
+    ``deadline`` (a wait's, say) and ``core.call_timeout`` bound the whole call: a
+    credentials refresh and each attempt get at most the time left (the shells hold
+    the attempt to it, see ``_transport.py``), no backoff sleeps past it and no retry
+    starts that could not finish; running out raises ``SageMakerTimeoutError`` whose
+    ``phase`` names the bound (``call`` or ``wait``)."""
+    bound = _deadline(core, deadline)
     url, region = core.endpoints.endpoint_for(operation.region_hint)
     if not urlsplit(url).path:
         url += "/"  # the request URI of every AWS JSON operation
@@ -122,7 +148,7 @@ def call(
     refreshed: Optional[Credentials] = None  # after the service said they had expired
     while True:
         attempt += 1
-        credentials = refreshed or (yield _GET_CREDENTIALS)
+        credentials = refreshed or (yield _get_credentials(core, bound))
         signed_at = datetime.datetime.fromtimestamp(
             core.clock() + core.clock_offset, datetime.timezone.utc
         )
@@ -140,10 +166,12 @@ def call(
         # As botocore sends it; an operation's own retries may go past max_attempts.
         limit = max(max_attempts, attempt)
         headers.append(("amz-sdk-request", f"attempt={attempt}; max={limit}"))
-        timeouts = core.timeouts
-        if deadline is not None:
-            timeouts = _within(timeouts, deadline - core.monotonic())
-        request = HttpRequest("POST", url, tuple(headers), body, timeouts)
+        request = HttpRequest("POST", url, tuple(headers), body, core.timeouts)
+        if bound is not None:
+            left = bound.left(core)
+            if left <= 0:
+                raise timeout_error(bound.bound, f"{name}: no time left for attempt {attempt}")
+            request = request.within(left, bound.bound)
 
         sent_at = core.clock()
         outcome = yield Send(request, core.max_body)
@@ -157,7 +185,11 @@ def call(
             assert isinstance(outcome, HttpResponse)
             response_headers, status = outcome.headers, outcome.status
             try:
-                result = _protocol.parse_response(operation, outcome)
+                result = _protocol.parse_response(
+                    operation,
+                    outcome,
+                    (credentials.secret_access_key, credentials.session_token),
+                )
             except SageMakerError as exc:
                 error = exc
             else:
@@ -170,7 +202,7 @@ def call(
         if error.code in EXPIRED_CREDENTIALS and refreshed is None and attempt < max_attempts:
             # Temporary credentials the cache still thought valid (their expiry unknown, or
             # revoked early): load fresh ones once and, if they differ, send again at once.
-            fresh: Credentials = yield GetCredentials(force_refresh=True)
+            fresh: Credentials = yield _get_credentials(core, bound, force_refresh=True)
             if fresh != credentials:
                 refreshed = fresh
                 _report(
@@ -192,11 +224,7 @@ def call(
         decision = core.retry.decide(
             error, attempt, response_headers, clock_corrected=offset is not None, rules=rules
         )
-        if (
-            decision.retry
-            and deadline is not None
-            and core.monotonic() + decision.delay >= deadline
-        ):
+        if decision.retry and bound is not None and decision.delay >= bound.left(core):
             core.retry.record_success(decision.cost)  # hand back the unused retry
             decision = RetryDecision(
                 False, reason=f"{decision.reason}; deadline reached", limit=decision.limit

@@ -20,7 +20,7 @@ from typing import Any, Generic, Optional, Protocol, TypeVar
 import attrs
 
 from ._effects import Flow
-from ._flow import CallCore, call
+from ._flow import CallCore, Deadline, call
 from .errors import InvalidResponseError
 
 Item = TypeVar("Item")
@@ -33,8 +33,9 @@ class _Runner(Protocol):
 class Pages(Generic[Item]):
     """Which page comes next (pure state; no I/O)."""
 
-    def __init__(self, core: CallCore, request: Any) -> None:
+    def __init__(self, core: CallCore, request: Any, deadline: Optional[Deadline] = None) -> None:
         self._core = core
+        self._deadline = deadline
         self._request: Any = request
         self._next: Optional[Any] = request
         self._seen: set[str] = set()
@@ -42,7 +43,9 @@ class Pages(Generic[Item]):
 
     def next_flow(self) -> Optional[Flow[Any]]:
         """The flow fetching the next page, or None when there is none."""
-        return None if self._next is None else call(self._core, self._next)
+        if self._next is None:
+            return None
+        return call(self._core, self._next, deadline=self._deadline)
 
     def accept(self, response: Any) -> tuple[Item, ...]:
         """Take a fetched page: returns its items and moves the cursor on."""

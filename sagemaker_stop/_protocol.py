@@ -5,7 +5,10 @@ Request: ``POST /`` with ``Content-Type: application/x-amz-json-1.1`` and
 same bytes botocore's JSONSerializer produces).
 
 Response: any status, headers and bytes become either the operation's response object
-or a :class:`SageMakerError` — never ``JSONDecodeError``, ``KeyError`` or friends.  Error
+or a :class:`SageMakerError` — never ``JSONDecodeError``, ``KeyError`` or friends.  Every
+message the service sends is redacted (``_redact.py``): AWS's signature errors echo the
+canonical request, session token included.  A redirect (3xx) is an error naming where
+it pointed: a signed request is never followed anywhere else.  Error
 codes are read the way every AWS SDK reads them (Smithy ``awsJson1_1`` protocol tests):
 the ``X-Amzn-ErrorType`` header, else the body's ``__type``, else its ``code``; anything
 up to ``#`` and from ``:`` on is dropped.
@@ -14,11 +17,12 @@ up to ``#`` and from ``:`` on is dropped.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 from ._effects import HttpResponse
 from ._operations import Operation, R
+from ._redact import redact, redact_url
 from .errors import InvalidResponseError, SageMakerError, error_for_code
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -46,11 +50,15 @@ def _decode_json(body: bytes) -> Any:
     # JSONDecodeError and UnicodeDecodeError are ValueErrors already.
 
 
-def parse_response(operation: Operation[R], response: HttpResponse) -> R:
-    """The operation's response object, or raise the :class:`SageMakerError` it means."""
+def parse_response(
+    operation: Operation[R], response: HttpResponse, secrets: Iterable[Optional[str]] = ()
+) -> R:
+    """The operation's response object, or raise the :class:`SageMakerError` it means;
+    ``secrets`` (the credentials used) are redacted from its message wherever they
+    appear."""
     request_id = request_id_of(response.headers)
     if not 200 <= response.status < 300:
-        raise operation.refine_error(parse_error(response))
+        raise operation.refine_error(parse_error(response, secrets))
     body: Any = {}
     if response.body.strip():
         try:
@@ -83,8 +91,11 @@ def sanitize_error_code(raw: str) -> str:
     return code.rsplit("#", 1)[-1].strip()
 
 
-def parse_error(response: HttpResponse) -> SageMakerError:
-    """The typed exception for a non-2xx answer, whatever its body holds."""
+def parse_error(
+    response: HttpResponse, secrets: Iterable[Optional[str]] = ()
+) -> SageMakerError:
+    """The typed exception for a non-2xx answer, whatever its body holds; its message
+    redacted."""
     request_id = request_id_of(response.headers)
     body: Any = None
     if response.body.strip():
@@ -111,6 +122,8 @@ def parse_error(response: HttpResponse) -> SageMakerError:
         if isinstance(value, str):
             message = value
             break
+    if 300 <= response.status < 400:
+        message = "; ".join(filter(None, (message, _redirect(response))))
     if not code:
         # No code anywhere (HTML from a proxy, an empty or truncated body): like
         # botocore, the HTTP status stands in for the code.
@@ -118,7 +131,19 @@ def parse_error(response: HttpResponse) -> SageMakerError:
         if not message:
             message = _describe_body(response.body)
     return error_for_code(
-        code, message, http_status=response.status, request_id=request_id
+        code,
+        redact(message, secrets),
+        http_status=response.status,
+        request_id=request_id,
+    )
+
+
+def _redirect(response: HttpResponse) -> str:
+    location = response.headers.get("location")
+    where = redact_url(location) if location else "nowhere (no Location header)"
+    return (
+        f"HTTP {response.status} redirect to {where}, not followed: a signed request "
+        "is only ever sent to its own endpoint"
     )
 
 

@@ -29,12 +29,13 @@ import configparser
 import os
 import re
 import shlex
-import urllib.parse
 from collections.abc import Mapping
 from typing import Optional, Union
 
 import attrs
 
+from ._redact import redact_url
+from ._urls import url_problem
 from .errors import ConfigurationError
 
 #: A profile value: a plain string, or a nested block (``s3 =`` + indented lines).
@@ -75,15 +76,15 @@ def expand_path(path: str, environ: Mapping[str, str], home: str) -> str:
 
 
 def check_endpoint_url(url: str, name: str = "endpoint_url") -> str:
-    """botocore's ``is_valid_endpoint_url``, roughly: an http(s) URL with a host (the
-    URL is quoted in the message: endpoints are not secrets)."""
-    try:
-        parsed = urllib.parse.urlsplit(url)
-        valid = parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
-        raise ConfigurationError(f"invalid {name} {url!r}: expected http(s)://host[:port][/path]")
+    """botocore's ``is_valid_endpoint_url`` (see ``_urls.py``): an http(s) URL with a
+    host, a port in range, nothing httpx would refuse mid-call (a password in the URL
+    is not quoted)."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise ConfigurationError(
+            f"invalid {name} {redact_url(url)!r}: {problem}; "
+            "expected http(s)://host[:port][/path]"
+        )
     return url
 
 

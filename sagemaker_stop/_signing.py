@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from collections.abc import Iterable
 from typing import Any, ClassVar, NamedTuple, Optional
 
@@ -19,8 +20,13 @@ from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth, _host_from_url
 from botocore.awsrequest import AWSRequest
 
 from ._credentials._types import Credentials
+from .errors import CredentialsError
 
 SERVICE = "sagemaker"
+#: Anything but visible ASCII: key material never holds it.  The key id and the token
+#: go into headers, where h11 would refuse it with an exception quoting the value
+#: ("Illegal header value b'...\\n'") and httpx would raise UnicodeEncodeError.
+_NOT_KEY_MATERIAL = re.compile(r"[^\x21-\x7e]")
 
 
 class ReadOnlyCredentials(NamedTuple):
@@ -92,6 +98,30 @@ class _SigV4(SigV4Auth):
         self._inject_signature_to_request(request, signature)
 
 
+def check_credentials(credentials: Credentials) -> None:
+    """Refuse credentials that cannot be sent (``CredentialsError``, naming where they
+    came from and what is wrong, never their value): a trailing newline from a file, a
+    space, a control or a non-ASCII character."""
+    for field, value in (
+        ("access key id", credentials.access_key_id),
+        ("secret access key", credentials.secret_access_key),
+        ("session token", credentials.session_token or ""),
+    ):
+        found = _NOT_KEY_MATERIAL.search(value)
+        if found is not None:
+            char = found.group(0)
+            what = (
+                "a line break" if char in "\r\n"
+                else "white space" if char.isspace()
+                else "a control character" if char.isascii()
+                else "a non-ASCII character"
+            )
+            raise CredentialsError(
+                f"the {credentials.source} credentials cannot be used: their {field} "
+                f"contains {what} (at position {found.start() + 1} of {len(value)})"
+            )
+
+
 def sign(
     *,
     method: str,
@@ -107,24 +137,25 @@ def sign(
     (with a session token) ``X-Amz-Security-Token``."""
     header_map = dict(headers)
     header_map["Host"] = host_header(url)
+
     request = _SignedRequest(method=method, url=url, headers=header_map, data=body)
-    _signer(
-        credentials.access_key_id,
-        credentials.secret_access_key,
-        credentials.session_token,
-        service,
-        region,
-    ).sign_at(request, when.astimezone(datetime.timezone.utc))
+    _signer(credentials, service, region).sign_at(request, when.astimezone(datetime.timezone.utc))
     # raw_items(): the values as set, without email.message's per-read header parsing.
     return [(str(k), _text(v)) for k, v in request.headers.raw_items()]
 
 
 @functools.lru_cache(maxsize=16)
-def _signer(
-    access_key: str, secret_key: str, token: Optional[str], service: str, region: str
-) -> _SigV4:
-    """One signer per credentials, service and region (it holds no per-request state)."""
-    return _SigV4(ReadOnlyCredentials(access_key, secret_key, token), service, region)
+def _signer(credentials: Credentials, service: str, region: str) -> _SigV4:
+    """One signer per credentials, service and region (it holds no per-request state);
+    the credentials are checked once, when their signer is made."""
+    check_credentials(credentials)
+    return _SigV4(
+        ReadOnlyCredentials(
+            credentials.access_key_id, credentials.secret_access_key, credentials.session_token
+        ),
+        service,
+        region,
+    )
 
 
 def _text(value: Any) -> str:

@@ -1,18 +1,34 @@
-"""Moving an :class:`HttpRequest` over httpx and reading the answer, with a size limit.
+"""Moving an :class:`HttpRequest` over httpx and reading the answer, within its bounds.
 
 Two ways, for each of sync and async:
 
-* a **caller-owned** ``httpx.Client`` / ``httpx.AsyncClient`` (proxies, mTLS, custom
-  transports, event hooks) is used as given: ``client.send(..., stream=True)``;
-* a pool **we own** talks to httpx's transports directly
-  (``httpx.HTTPTransport.handle_request`` / ``AsyncHTTPTransport.handle_async_request``,
-  httpx's public transport API).  The ``Client`` layer (default headers, cookies, auth,
-  redirects, event hooks) does nothing for signed AWS JSON calls but costs time on every
-  call.  With proxy variables in the environment (``HTTPS_PROXY``...) an owned pool is a
-  plain ``httpx.Client(trust_env=True)`` instead, so proxies keep working exactly as with
-  httpx.
+* a pool **we own**: httpcore connection pools (httpcore is httpx's own engine; the
+  ``httpx.Client`` layer — default headers, cookies, auth, redirects, event hooks — does
+  nothing for signed AWS JSON calls but costs time on every call).  Their network
+  backend holds every socket operation to the attempt's deadline (below);
+* an **httpx client**: the caller's ``http_client=`` (proxies, mTLS, custom transports,
+  event hooks), used as given but never following a redirect; or, with proxy variables
+  in the environment (``HTTPS_PROXY``...) and no client given, a plain
+  ``httpx.Client(trust_env=True)`` of ours, so proxies work exactly as with httpx.
 
-The async pool is several small transports, the least busy one taking each request: one
+**An attempt is bounded as a whole** (``Timeouts.attempt``, cut by the flows to a
+call's or a wait's deadline), not only per socket operation as httpx's timeouts are: a
+server trickling one byte a second trips no read timeout.  Our pools' network streams
+give each connect, TLS handshake, read and write at most the time left before the
+deadline (``min(per-operation timeout, deadline - now)``; httpcore accepts a custom
+``network_backend``), so the attempt ends on time in any phase, with no extra thread or
+task.  Through an httpx client, whose streams are not ours, each operation's timeout
+is cut to the attempt's bound and the body is read chunk by chunk against the
+deadline; the sync shell runs the exchange on a worker thread and stops waiting for it
+at the deadline (a trickling header block can hold that thread, never the caller), the
+async shell cancels it (``asyncio.wait_for``).
+
+Requests marked ``local`` (the container and instance-metadata credential endpoints)
+always take our own pool: never a proxy, never a caller's client.  Credentials sent
+to a link-local address have no business at a proxy; botocore's
+``ContainerMetadataFetcher`` likewise uses a session without proxies (``utils.py``).
+
+The async pool is several small pools, the least busy one taking each request: one
 httpcore pool slows down sharply as concurrency rises (encode/httpx#3215 — it rescans
 every queued request against every connection on each event), while many small pools
 stay flat.  Measured here on a loopback stub at 32 concurrent requests: one pool of 32
@@ -24,26 +40,54 @@ TLS contexts cost ~20 ms to build (loading the CA bundle), so each is built on t
 
 from __future__ import annotations
 
+import contextvars
 import importlib.util
 import sys
 import threading
+import time
 import urllib.request
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Optional, Union
 
+import httpcore
 import httpx
 
-from ._effects import HttpRequest, HttpResponse, Timeouts, TransportFailure
+from ._effects import DOING, HttpRequest, HttpResponse, Timeouts, TransportFailure
 
 _FAILURE_KINDS: tuple[tuple[type[Exception], str], ...] = (
     (httpx.ConnectTimeout, "connect_timeout"),
     (httpx.ReadTimeout, "read_timeout"),
     (httpx.WriteTimeout, "write_timeout"),
     (httpx.PoolTimeout, "pool_timeout"),
+    (httpx.DecodingError, "decoding"),
     (httpx.ConnectError, "connect"),
     (httpx.ReadError, "read"),
     (httpx.WriteError, "write"),
     (httpx.ProtocolError, "protocol"),
 )
+#: What our own pools raise (httpcore's exceptions) besides httpx's.
+_HTTPCORE_ERRORS = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+    httpcore.ProxyError,
+)
+_CAUGHT = (httpx.HTTPError, *_HTTPCORE_ERRORS)
+
+
+def _as_httpx(exc: Exception) -> Exception:
+    """An httpcore exception as the httpx one of the same name, raised from it — what
+    ``httpx.HTTPTransport`` does (``map_httpcore_exceptions``), so a failure's
+    ``__cause__`` is an httpx exception whichever pool sent the request."""
+    for cls in type(exc).__mro__:
+        target = getattr(httpx, cls.__name__, None)
+        if isinstance(target, type) and issubclass(target, httpx.HTTPError):
+            mapped: Exception = target(str(exc))
+            mapped.__cause__ = exc
+            return mapped
+    return exc  # pragma: no cover  (every httpcore error has an httpx twin)
+
 
 #: Owned sync pool (like httpx's defaults, more connections for bulk stops).
 SYNC_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -52,16 +96,48 @@ SYNC_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 ASYNC_PER_POOL = 1
 ASYNC_MAX_POOLS = 100
 
+#: The monotonic time the current attempt must be over by (None: unbounded), read by
+#: our network streams.  A context variable: each thread and each task has its own.
+_DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar(
+    "sagemaker_stop_deadline", default=None
+)
 
-def transport_failure(exc: Exception) -> TransportFailure:
-    """An httpx exception as the value the flows understand."""
+
+def transport_failure(
+    exc: Exception, request: Optional[HttpRequest] = None, deadline: Optional[float] = None
+) -> TransportFailure:
+    """An httpx (or httpcore) exception as the value the flows understand.  A timeout
+    at or past the attempt's ``deadline`` is that bound running out (``request.bound``:
+    attempt, call or wait), the operation it hit named in the detail."""
+    if isinstance(exc, _HTTPCORE_ERRORS):
+        exc = _as_httpx(exc)
     kind = next((k for cls, k in _FAILURE_KINDS if isinstance(exc, cls)), "connect")
     detail = str(exc) or type(exc).__name__
+    if (
+        request is not None
+        and deadline is not None
+        and kind.endswith("_timeout")
+        and time.monotonic() >= deadline - 0.001
+    ):
+        return _ran_out(request, f"while {DOING[kind[: -len('_timeout')]]}", exc)
     return TransportFailure(kind, detail, exc)
 
 
+def _ran_out(
+    request: HttpRequest, doing: str, cause: Optional[Exception] = None
+) -> TransportFailure:
+    budget = (request.timeouts or Timeouts()).attempt
+    return TransportFailure(
+        f"{request.bound}_timeout", f"no complete answer within {budget:.3g} s ({doing})", cause
+    )
+
+
 def _timeout(timeouts: Optional[Timeouts]) -> httpx.Timeout:
+    """httpx's per-operation timeouts, none longer than the whole attempt (waiting for
+    a pooled connection is no socket operation: only this bounds it)."""
     t = timeouts or Timeouts()
+    if t.attempt is not None:
+        t = t.within(t.attempt)
     return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
 
 
@@ -93,24 +169,177 @@ def note_missing_sniffio() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
+# --- the attempt's deadline, below httpx ----------------------------------------------
+
+
+def _left(timeout: Optional[float], expired: type[Exception]) -> Optional[float]:
+    """An operation's timeout cut to the time left before the attempt's deadline;
+    ``expired`` is raised when none is left."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the attempt's deadline has passed")
+    return left if timeout is None or left < timeout else timeout
+
+
+class _Stream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _Backend(httpcore.NetworkBackend):
+    """httpcore's sync backend, every operation held to the attempt's deadline."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: Optional[float] = None,
+        local_address: Optional[str] = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _Stream(
+            self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover  (httpcore retries only)
+        self._backend.sleep(seconds)
+
+
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
+
+    async def read(self, max_bytes: int, timeout: Optional[float] = None) -> bytes:
+        return await self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: Optional[float] = None) -> None:
+        await self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _AsyncBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's asyncio backend (anyio), every operation held to the deadline."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: Optional[float] = None,
+        local_address: Optional[str] = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _AsyncStream(stream)
+
+    async def sleep(self, seconds: float) -> None:  # pragma: no cover  (httpcore retries)
+        await self._backend.sleep(seconds)
+
+
+def _pool_args(scheme: str, limits: httpx.Limits, ca_bundle: Optional[str]) -> dict[str, Any]:
+    return {
+        "ssl_context": _ssl_context(scheme, ca_bundle),
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+    }
+
+
+class _Body(httpx.SyncByteStream):
+    def __init__(self, response: httpcore.Response) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._response.iter_stream()
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class _AsyncBody(httpx.AsyncByteStream):
+    def __init__(self, response: httpcore.Response) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._response.aiter_stream():
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+# --- reading an answer ----------------------------------------------------------------
+
+
 class _Reader:
-    """Collects a body up to a limit; refuses a declared or actual larger one."""
+    """Collects a body up to a limit (and, through an httpx client, a deadline);
+    refuses a declared or actual larger one."""
 
-    __slots__ = ("chunks", "headers", "limit", "raw", "size", "status", "too_large")
+    __slots__ = ("chunks", "deadline", "headers", "limit", "raw", "size", "status", "too_large")
 
-    def __init__(self, response: httpx.Response, limit: int, owned: bool) -> None:
+    def __init__(
+        self, response: httpx.Response, limit: int, owned: bool, deadline: Optional[float]
+    ) -> None:
         self.status = response.status_code
         self.headers = dict(response.headers.items())  # httpx gives lower-case names
         self.limit = limit
+        self.deadline = deadline
         self.size = 0
         self.chunks: list[bytes] = []
         declared = self.headers.get("content-length", "")
         self.too_large = declared.isdigit() and int(declared) > limit
-        #: Straight from our own transport, unencoded: skip httpx's decoding layer.
+        #: Straight from our own pool, unencoded: skip httpx's decoding layer.
         self.raw = owned and self.headers.get("content-encoding", "identity") == "identity"
 
     def feed(self, chunk: bytes) -> bool:
         """Keep ``chunk``; False once the limit is passed (stop reading)."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise httpx.ReadTimeout("the attempt's deadline has passed")
         self.size += len(chunk)
         if self.size > self.limit:
             self.too_large = True
@@ -127,33 +356,44 @@ class _Reader:
 
 
 class _Base:
-    """What the sync and async senders share: building httpx requests (URLs parsed once)."""
+    """What the sync and async senders share: building requests (URLs parsed once)."""
 
     def __init__(self, owns_client: bool) -> None:
         self.owns_client = owns_client
-        self._urls: dict[str, httpx.URL] = {}
+        self._urls: dict[str, tuple[httpx.URL, httpcore.URL]] = {}
         self._timeouts: dict[Optional[Timeouts], dict[str, Optional[float]]] = {}
 
-    def _url(self, url: str) -> httpx.URL:
+    def _url(self, url: str) -> tuple[httpx.URL, httpcore.URL]:
         parsed = self._urls.get(url)
         if parsed is None:
             if len(self._urls) > 64:
                 self._urls.clear()
-            parsed = self._urls[url] = httpx.URL(url)
+            http_url = httpx.URL(url)
+            core_url = httpcore.URL(
+                scheme=http_url.raw_scheme,
+                host=http_url.raw_host,
+                port=http_url.port,
+                target=http_url.raw_path,
+            )
+            parsed = self._urls[url] = (http_url, core_url)
         return parsed
 
-    def _request(self, request: HttpRequest) -> httpx.Request:
-        """A request for a transport: timeouts go in the ``timeout`` extension, as
-        ``httpx.Client`` passes them."""
+    def _request(self, request: HttpRequest) -> httpcore.Request:
+        """A request for our own pool: headers as httpx would send them (``Host``,
+        ``Content-Length``), timeouts in the ``timeout`` extension."""
         timeout = self._timeouts.get(request.timeouts)
         if timeout is None:
             if len(self._timeouts) > 64:  # deadline-cut timeouts differ call to call
                 self._timeouts.clear()
             timeout = self._timeouts[request.timeouts] = _timeout(request.timeouts).as_dict()
-        return httpx.Request(
+        http_url, core_url = self._url(request.url)
+        headers = httpx.Request(
+            request.method, http_url, headers=request.headers, content=request.body
+        ).headers
+        return httpcore.Request(
             request.method,
-            self._url(request.url),
-            headers=request.headers,
+            core_url,
+            headers=headers.raw,
             content=request.body,
             extensions={"timeout": timeout},
         )
@@ -169,6 +409,11 @@ class _Base:
         }
 
 
+def _deadline(request: HttpRequest) -> Optional[float]:
+    budget = (request.timeouts or Timeouts()).attempt
+    return None if budget is None else time.monotonic() + budget
+
+
 class SyncSender(_Base):
     """Sends requests synchronously; one pool per client, reused across calls."""
 
@@ -180,40 +425,88 @@ class SyncSender(_Base):
         if client is None and _environment_has_proxies():
             client = httpx.Client(limits=SYNC_LIMITS, verify=_ssl_context("https", ca_bundle))
         self.client = client
-        self._transports: dict[str, httpx.HTTPTransport] = {}
+        self._pools: dict[str, httpcore.ConnectionPool] = {}
         self._lock = threading.Lock()  # bulk stops send from several threads
 
-    def _transport(self, scheme: str) -> httpx.HTTPTransport:
-        transport = self._transports.get(scheme)
-        if transport is None:
+    def _pool(self, scheme: str) -> httpcore.ConnectionPool:
+        pool = self._pools.get(scheme)
+        if pool is None:
             with self._lock:
-                transport = self._transports.get(scheme)
-                if transport is None:
-                    transport = self._transports[scheme] = httpx.HTTPTransport(
-                        verify=_ssl_context(scheme, self.ca_bundle), limits=SYNC_LIMITS
+                pool = self._pools.get(scheme)
+                if pool is None:
+                    pool = self._pools[scheme] = httpcore.ConnectionPool(
+                        **_pool_args(scheme, SYNC_LIMITS, self.ca_bundle),
+                        network_backend=_Backend(),
                     )
-        return transport
+        return pool
 
     def send(self, request: HttpRequest, max_body: int) -> Union[HttpResponse, TransportFailure]:
+        deadline = _deadline(request)
+        if self.client is not None and not request.local:
+            return self._through_client(self.client, request, max_body, deadline)
+        token = _DEADLINE.set(deadline)
         try:
-            if self.client is not None:
-                client = self.client
+            core_request = self._request(request)
+            core_response = self._pool(core_request.url.scheme.decode()).handle_request(
+                core_request
+            )
+            response = httpx.Response(
+                core_response.status, headers=core_response.headers, stream=_Body(core_response)
+            )
+            return self._read(response, max_body, True, None)
+        except _CAUGHT as exc:
+            return transport_failure(exc, request, deadline)
+        finally:
+            _DEADLINE.reset(token)
+
+    def _through_client(
+        self,
+        client: httpx.Client,
+        request: HttpRequest,
+        max_body: int,
+        deadline: Optional[float],
+    ) -> Union[HttpResponse, TransportFailure]:
+        """Through an httpx client, whose sockets are not ours: on a worker thread that
+        the caller stops waiting for at the deadline."""
+
+        def exchange() -> Union[HttpResponse, TransportFailure]:
+            try:
                 response = client.send(
-                    client.build_request(**self._client_args(request)), stream=True
+                    client.build_request(**self._client_args(request)),
+                    stream=True,
+                    follow_redirects=False,  # a signed request goes nowhere else
                 )
-                return self._read(response, max_body, owned=False)
-            http_request = self._request(request)
-            response = self._transport(http_request.url.scheme).handle_request(http_request)
-            return self._read(response, max_body, owned=True)
-        except httpx.HTTPError as exc:
-            return transport_failure(exc)
+                return self._read(response, max_body, False, deadline)
+            except _CAUGHT as exc:
+                return transport_failure(exc, request, deadline)
+
+        if deadline is None:
+            return exchange()
+        outcome: list[tuple[bool, Any]] = []
+
+        def work() -> None:
+            try:
+                outcome.append((True, exchange()))
+            except BaseException as exc:  # raised in the caller's thread
+                outcome.append((False, exc))
+
+        worker = threading.Thread(target=work, name="sagemaker-stop-send", daemon=True)
+        worker.start()
+        worker.join(max(deadline - time.monotonic(), 0.0))
+        if not outcome:
+            return _ran_out(request, "waiting for the answer")
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        result: Union[HttpResponse, TransportFailure] = value
+        return result
 
     @staticmethod
     def _read(
-        response: httpx.Response, max_body: int, owned: bool
+        response: httpx.Response, max_body: int, owned: bool, deadline: Optional[float]
     ) -> Union[HttpResponse, TransportFailure]:
         try:
-            reader = _Reader(response, max_body, owned)
+            reader = _Reader(response, max_body, owned, deadline)
             if not reader.too_large:
                 for chunk in response.iter_raw() if reader.raw else response.iter_bytes():
                     if not reader.feed(chunk):
@@ -224,9 +517,9 @@ class SyncSender(_Base):
 
     def close(self) -> None:
         """Close what we own (never a caller's client)."""
-        transports, self._transports = self._transports, {}
-        for transport in transports.values():
-            transport.close()
+        pools, self._pools = self._pools, {}
+        for pool in pools.values():
+            pool.close()
         if self.owns_client and self.client is not None:
             self.client.close()
 
@@ -237,11 +530,14 @@ class _SmallPools:
     are reused; a new pool only when no slot is free; past ``max_pools`` the overflow
     queues in the least busy pool, as it would in one big pool."""
 
-    def __init__(self, ssl_context: Any, per_pool: int, max_pools: int) -> None:
-        self.ssl_context = ssl_context
+    def __init__(
+        self, scheme: str, per_pool: int, max_pools: int, ca_bundle: Optional[str] = None
+    ) -> None:
+        self.limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+        self.args = _pool_args(scheme, self.limits, ca_bundle)
         self.per_pool = per_pool
         self.max_pools = max_pools
-        self.transports: list[httpx.AsyncHTTPTransport] = []
+        self.transports: list[httpcore.AsyncConnectionPool] = []
         self.busy: list[int] = []
         self.free: list[int] = []
 
@@ -250,11 +546,8 @@ class _SmallPools:
             index = self.free.pop()
         elif len(self.transports) < self.max_pools:
             index = len(self.transports)
-            limits = httpx.Limits(
-                max_connections=self.per_pool, max_keepalive_connections=self.per_pool
-            )
             self.transports.append(
-                httpx.AsyncHTTPTransport(verify=self.ssl_context, limits=limits)
+                httpcore.AsyncConnectionPool(**self.args, network_backend=_AsyncBackend())
             )
             self.busy.append(0)
             self.free.extend([index] * (self.per_pool - 1))
@@ -323,7 +616,7 @@ class AsyncSender(_Base):
         pools = self._pools.get(scheme)
         if pools is None:
             pools = self._pools[scheme] = _SmallPools(
-                _ssl_context(scheme, self.ca_bundle), self.per_pool, self.max_pools
+                scheme, self.per_pool, self.max_pools, self.ca_bundle
             )
         return pools
 
@@ -331,30 +624,67 @@ class AsyncSender(_Base):
         self, request: HttpRequest, max_body: int
     ) -> Union[HttpResponse, TransportFailure]:
         self._on_current_loop()
+        deadline = _deadline(request)
+        if self.client is not None and not request.local:
+            return await self._through_client(self.client, request, max_body, deadline)
+        token = _DEADLINE.set(deadline)
         try:
-            if self.client is not None:
-                client = self.client
-                response = await client.send(
-                    client.build_request(**self._client_args(request)), stream=True
-                )
-                return await self._read(response, max_body, owned=False)
-            http_request = self._request(request)
-            pools = self.pools(http_request.url.scheme)
+            core_request = self._request(request)
+            pools = self.pools(core_request.url.scheme.decode())
             index = pools.acquire()
             try:
-                response = await pools.transports[index].handle_async_request(http_request)
-                return await self._read(response, max_body, owned=True)
+                core_response = await pools.transports[index].handle_async_request(
+                    core_request
+                )
+                response = httpx.Response(
+                    core_response.status,
+                    headers=core_response.headers,
+                    stream=_AsyncBody(core_response),
+                )
+                return await self._read(response, max_body, True, None)
             finally:
                 pools.release(index)
-        except httpx.HTTPError as exc:
-            return transport_failure(exc)
+        except _CAUGHT as exc:
+            return transport_failure(exc, request, deadline)
+        finally:
+            _DEADLINE.reset(token)
+
+    async def _through_client(
+        self,
+        client: httpx.AsyncClient,
+        request: HttpRequest,
+        max_body: int,
+        deadline: Optional[float],
+    ) -> Union[HttpResponse, TransportFailure]:
+        """Through an httpx client, whose sockets are not ours: cancelled at the
+        deadline."""
+
+        async def exchange() -> Union[HttpResponse, TransportFailure]:
+            try:
+                response = await client.send(
+                    client.build_request(**self._client_args(request)),
+                    stream=True,
+                    follow_redirects=False,  # a signed request goes nowhere else
+                )
+                return await self._read(response, max_body, False, deadline)
+            except _CAUGHT as exc:
+                return transport_failure(exc, request, deadline)
+
+        if deadline is None:
+            return await exchange()
+        import asyncio
+
+        try:
+            return await asyncio.wait_for(exchange(), max(deadline - time.monotonic(), 0.0))
+        except asyncio.TimeoutError:
+            return _ran_out(request, "waiting for the answer")
 
     @staticmethod
     async def _read(
-        response: httpx.Response, max_body: int, owned: bool
+        response: httpx.Response, max_body: int, owned: bool, deadline: Optional[float]
     ) -> Union[HttpResponse, TransportFailure]:
         try:
-            reader = _Reader(response, max_body, owned)
+            reader = _Reader(response, max_body, owned, deadline)
             if not reader.too_large:
                 chunks = response.aiter_raw() if reader.raw else response.aiter_bytes()
                 async for chunk in chunks:

@@ -16,12 +16,13 @@ finish (Stopped) or time out (Failed).
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional
+import functools
+from typing import Callable, NamedTuple, Optional, TypeVar
 
 import attrs
 
 from ._effects import Flow, Sleep
-from ._flow import CallCore, call
+from ._flow import CallCore, Deadline, call
 from ._operations import StopPipelineExecution
 from ._paging import Pages
 from ._pipeline_operations import (
@@ -36,6 +37,8 @@ from .errors import (
     SageMakerError,
     ThrottlingException,
 )
+
+T = TypeVar("T")
 
 BACKOFF = 1.5
 #: Step statuses of a step that still runs (and so may hold a stop).
@@ -140,14 +143,18 @@ def describe_holding(step: PipelineExecutionStep) -> str:
     return f"{step.kind or 'Pipeline'} step {name} is {(step.status or 'running').lower()}"
 
 
-def holding_step(core: CallCore, arn: str) -> Flow[Optional[PipelineExecutionStep]]:
+def holding_step(
+    core: CallCore, arn: str, deadline: Optional[Deadline] = None
+) -> Flow[Optional[PipelineExecutionStep]]:
     """The newest still-running step of an execution.
 
     Best effort, for progress reports only: None when there is none, and also when the
-    lookup fails (throttled, 5xx, AccessDenied, a network error, ...), so a wait is
-    never ended by the steps it does not need."""
+    lookup fails (throttled, 5xx, AccessDenied, a network error, out of time before
+    ``deadline``...), so a wait is never ended by the steps it does not need."""
     pages: Pages[PipelineExecutionStep] = Pages(
-        core, ListPipelineExecutionSteps(pipeline_execution_arn=arn, sort_order="Descending")
+        core,
+        ListPipelineExecutionSteps(pipeline_execution_arn=arn, sort_order="Descending"),
+        deadline,
     )
     flow = pages.next_flow()
     try:
@@ -177,19 +184,40 @@ class Timing(NamedTuple):
         return cls(float(timeout), float(poll), float(max_poll))
 
 
+def _in_time(
+    core: CallCore,
+    deadline: Deadline,
+    arn: str,
+    timeout: float,
+    last: Optional[DescribePipelineExecutionResponse],
+    flow: Flow[T],
+) -> Flow[T]:
+    """``flow``'s result; a failure once the deadline has passed (it was cut short by
+    it) is the wait timing out."""
+    try:
+        return (yield from flow)
+    except SageMakerError as exc:
+        if deadline.left(core) > 0:
+            raise
+        raise _timed_out(arn, timeout, last) from exc
+
+
 def wait(
     core: CallCore,
     request: DescribePipelineExecution,
     timing: Timing,
     on_progress: Optional[ProgressHook],
     first: Optional[DescribePipelineExecutionResponse] = None,
+    deadline: Optional[Deadline] = None,
 ) -> Flow[DescribePipelineExecutionResponse]:
     """The final description once the execution is terminal (``WaitTimeoutError`` after
-    ``timing.timeout`` seconds).  ``first``: a description already fetched, used as the
-    first poll's answer."""
+    ``timing.timeout`` seconds, or at ``deadline`` when the wait began earlier).
+    ``first``: a description already fetched, used as the first poll's answer."""
     timeout, poll, max_poll = timing
     arn = request.pipeline_execution_arn
-    started = core.monotonic()
+    if deadline is None:
+        deadline = Deadline(core.monotonic() + timeout)
+    started = deadline.at - timeout
     delay = min(poll, max_poll)
     last: Optional[DescribePipelineExecutionResponse] = None
     while True:
@@ -198,14 +226,12 @@ def wait(
             if first is not None:
                 description, first = first, None
             else:
-                description = yield from call(core, request, deadline=started + timeout)
+                description = yield from _in_time(
+                    core, deadline, arn, timeout, last, call(core, request, deadline=deadline)
+                )
         except ThrottlingException as exc:
             throttled = exc
             delay = min(delay * 2, max_poll)
-        except SageMakerError as exc:
-            if core.monotonic() - started < timeout:
-                raise
-            raise _timed_out(arn, timeout, last) from exc  # cut short by the deadline
         else:
             last = description
             if description.is_terminal:
@@ -213,7 +239,7 @@ def wait(
             if on_progress is not None:
                 step, waiting_for = None, None
                 if description.status == "Stopping":
-                    step = yield from holding_step(core, arn)
+                    step = yield from holding_step(core, arn, deadline)
                     waiting_for = None if step is None else describe_holding(step)
                 on_progress(
                     WaitProgress(
@@ -224,7 +250,7 @@ def wait(
                         waiting_for,
                     )
                 )
-        remaining = timeout - (core.monotonic() - started)
+        remaining = deadline.left(core)
         if remaining <= 0:
             raise _timed_out(arn, timeout, last) from throttled
         yield Sleep(min(delay, remaining))
@@ -234,7 +260,7 @@ def wait(
 def _timed_out(
     arn: str, timeout: float, last: Optional[DescribePipelineExecutionResponse]
 ) -> WaitTimeoutError:
-    status = "never described (throttled)" if last is None else last.status
+    status = "not described yet (throttled or slow)" if last is None else last.status
     return WaitTimeoutError(
         f"{arn} is still {status} after {timeout:g} s",
         pipeline_execution_arn=arn,
@@ -251,13 +277,17 @@ def stop_then_wait(
 ) -> Flow[DescribePipelineExecutionResponse]:
     """Stop the execution, then wait for it to end.  An execution that is not Executing
     any more answers the stop with :class:`ExecutionNotStoppable`: if it has ended, its
-    description is returned at once; if it is already Stopping, the wait goes on."""
-    describe = DescribePipelineExecution(stop.pipeline_execution_arn)
+    description is returned at once; if it is already Stopping, the wait goes on.  The
+    timeout bounds the stop too."""
+    arn = stop.pipeline_execution_arn
+    deadline = Deadline(core.monotonic() + timing.timeout)
+    in_time = functools.partial(_in_time, core, deadline, arn, timing.timeout, None)
+    describe = DescribePipelineExecution(arn)
     first: Optional[DescribePipelineExecutionResponse] = None
     try:
-        yield from call(core, stop)
+        yield from in_time(call(core, stop, deadline=deadline))
     except ExecutionNotStoppable:
-        first = yield from call(core, describe)
+        first = yield from in_time(call(core, describe, deadline=deadline))
         if first.status != "Stopping" and not first.is_terminal:
             raise  # "not Executing", yet it is: do not hide what the service said
-    return (yield from wait(core, describe, timing, on_progress, first))
+    return (yield from wait(core, describe, timing, on_progress, first, deadline))

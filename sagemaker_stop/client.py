@@ -23,12 +23,13 @@ from ._adapter import AsyncShell, SyncShell, operation, pages
 from ._config import ClientConfig, resolve_config
 from ._credentials._types import Credentials
 from ._drive import AsyncIO, SyncIO
-from ._effects import Flow, Timeouts
+from ._effects import Flow, Timeouts, check_seconds
 from ._flow import AttemptHook, CallCore, call
 from ._operations import Operation, R
 from ._retry import RetryPolicy, RetryStrategy
 from ._settings import env_get, is_true
 from ._transport import AsyncSender, SyncSender
+from .errors import ConfigurationError
 
 T = TypeVar("T")
 
@@ -52,6 +53,7 @@ class _ClientBase:
         use_dualstack: Optional[bool] = None,
         on_attempt: Optional[AttemptHook] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        call_timeout: Optional[float] = None,
         environ: Optional[Mapping[str, str]] = None,
         mfa_token_provider: Optional[Callable[[str], Any]] = None,
         ca_bundle: Optional[str] = None,
@@ -65,6 +67,16 @@ class _ClientBase:
             raise TypeError("credentials must be a sagemaker_stop.Credentials")
         if mfa_token_provider is not None and not callable(mfa_token_provider):
             raise TypeError("mfa_token_provider must be callable (serial -> code)")
+        self._timeouts = Timeouts.of(timeout)
+        call_seconds = check_seconds("call_timeout", call_timeout)
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 0
+        ):
+            raise ConfigurationError(
+                f"max_response_bytes must be a number of bytes >= 0, got {max_response_bytes!r}"
+            )
         env = os.environ if environ is None else environ
         self.config: ClientConfig = resolve_config(
             region=region,
@@ -81,13 +93,13 @@ class _ClientBase:
         policy = RetryPolicy.from_settings(
             self.config.max_attempts, is_true(env_get(env, "AWS_NEW_RETRIES_2026"))
         )
-        self._timeouts = Timeouts.of(timeout)
         self._core = CallCore(
             endpoints=self.config,
             retry=RetryStrategy(policy),
             timeouts=self._timeouts,
             max_body=max_response_bytes,
             on_attempt=on_attempt,
+            call_timeout=call_seconds,
         )
         self._closed = False
 
@@ -130,6 +142,26 @@ class _Operations(_ClientBase):
 
 class SageMakerClient(SyncShell, _Operations):
     """A synchronous SageMaker Pipelines client.
+
+    Three timeouts, each a promise about wall time (monotonic), for both clients and for a
+    caller-owned ``http_client``:
+
+    * ``timeout`` (default 10 s) bounds **each attempt** as a whole — waiting for a
+      connection, connecting, sending, the headers and the body together — so a server
+      that trickles its answer cannot stretch it (httpx's own timeouts are per socket
+      operation); it also caps each such operation.  A :class:`Timeouts` sets them one by
+      one (``Timeouts(connect=1, read=30, attempt=40)``).  Like the Java SDK's
+      ``apiCallAttemptTimeout``; an attempt that runs out is retried like any timeout;
+    * ``call_timeout`` (default None) bounds **the whole call**: its credentials refresh,
+      every attempt and every backoff sleep between them (no sleep goes past it, the last
+      attempt is cut to it).  Like the Java SDK's ``apiCallTimeout``;
+    * a wait's ``timeout`` (``wait_for_pipeline_execution``, ``stop_and_wait``) bounds
+      **everything inside the wait**: the stop before it, each status call with its
+      retries, the step lookups for progress reports and the polls' sleeps.
+
+    Running out raises :class:`~sagemaker_stop.SageMakerTimeoutError` whose ``phase`` names
+    what ran out (``attempt``, ``call``; ``connect`` / ``read`` / ``write`` / ``pool`` for a
+    single operation's own timeout); a wait raises ``WaitTimeoutError`` from it.
 
     >>> with SageMakerClient() as sm:                      # doctest: +SKIP
     ...     sm.stop_pipeline_execution(arn)
@@ -179,6 +211,11 @@ class SageMakerClient(SyncShell, _Operations):
 
 class AsyncSageMakerClient(AsyncShell, _Operations):
     """An asyncio SageMaker Pipelines client; never blocks the event loop.
+
+    The same timeouts as :class:`SageMakerClient`: ``timeout`` bounds each attempt as
+    a whole, ``call_timeout`` a whole call with its retries and backoff, a wait's
+    ``timeout`` everything inside the wait; ``SageMakerTimeoutError.phase`` names what
+    ran out.
 
     >>> async with AsyncSageMakerClient() as sm:           # doctest: +SKIP
     ...     await sm.stop_pipeline_execution(arn)

@@ -227,7 +227,10 @@ class SageMakerConnectionError(SageMakerError):
 
 
 class SageMakerTimeoutError(SageMakerConnectionError):
-    """No answer in time. ``phase`` says which: connect, read, write or pool."""
+    """No answer in time. ``phase`` says what ran out: ``attempt`` (the client's
+    ``timeout``, one attempt as a whole), ``call`` (``call_timeout``), ``wait`` (a wait's
+    ``timeout``, cutting a call inside it short), or one socket operation's own timeout
+    (``connect``, ``read``, ``write``, ``pool``); the code is ``<Phase>Timeout``."""
 
     default_code = "Timeout"
 

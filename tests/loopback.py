@@ -10,8 +10,14 @@ time (to trickle), or not at all (hang up, reset)).
 
 The doubles:
 
-* :class:`Loopback`: ``server.handler = fn(request) -> Reply`` (or :func:`routes`), for
-  credential endpoints (container, IMDS, STS ...); ``server.seen`` lists the requests;
+* :class:`Loopback`: ``server.handler = fn(request) -> Reply`` (or :func:`routes`,
+  :func:`redirect_to`), for credential endpoints (container, IMDS, STS ...) and hosts
+  that redirect; a handler may also answer :class:`Trickle` (the answer one byte at a
+  time: a slow server that trips no per-read timeout); ``server.seen`` lists the
+  requests;
+* :func:`instance_metadata`: an IMDSv2 endpoint (token, role, credentials);
+* :class:`RecordingProxy`: a forward proxy that answers every request itself and
+  records what reached it (request lines, ``Authorization`` headers);
 * :class:`WireServer`: an AWS JSON double that verifies every request's SigV4 signature
   with the emulator's own hashlib/hmac verifier (not botocore), records what it received
   with the verdict, and answers from a script (:class:`Reply`, :class:`Reset`); with the
@@ -46,8 +52,12 @@ __all__ = [
     "Recorded",
     "Reply",
     "Request",
+    "RecordingProxy",
     "Reset",
+    "Trickle",
     "WireServer",
+    "instance_metadata",
+    "redirect_to",
     "routes",
 ]
 
@@ -106,6 +116,17 @@ class Reply:
         return json.dumps(self.body).encode()
 
 
+@attrs.frozen
+class Trickle:
+    """Answer ``reply`` one byte every ``every`` seconds: its body after the headers,
+    or with ``head=True`` the status line and headers too.  No single read waits
+    longer than ``every``, so per-read timeouts never fire."""
+
+    reply: Reply
+    every: float = 0.05
+    head: bool = False
+
+
 class Exchange:
     """One request and its connection, for a handler to answer."""
 
@@ -140,10 +161,30 @@ class Exchange:
         self.send_head(status, [*header_pairs(headers), ("Content-Length", str(len(body)))])
         self.write(body)
 
-    def send(self, reply: Reply) -> None:
+    def send(self, reply: Union[Reply, Trickle]) -> None:
+        if isinstance(reply, Trickle):
+            self.trickle(reply)
+            return
         if reply.delay and not self.sleep(reply.delay):
             return
         self.respond(reply.status, reply.data(), reply.headers)
+
+    def trickle(self, trickle: Trickle) -> None:
+        """The answer a byte at a time, until it is all sent, the peer goes away or the
+        server stops."""
+        reply = trickle.reply
+        body = reply.data()
+        headers = [*reply.headers, ("Content-Length", str(len(body)))]
+        if trickle.head:
+            lines = [f"HTTP/1.1 {reply.status} Slow"] + [f"{k}: {v}" for k, v in headers]
+            data = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        else:
+            self.send_head(reply.status, headers)
+            data = body
+        for index in range(len(data)):
+            if not self.sleep(trickle.every):
+                return
+            self.write(data[index : index + 1])
 
     def sleep(self, seconds: float) -> bool:
         """Wait; ``False`` (at once) if the server is shutting down meanwhile."""
@@ -314,7 +355,7 @@ _Self = TypeVar("_Self", bound=LoopbackServer[Any])
 
 # --- credential endpoints: a handler function ----------------------------------------
 
-Handler = Callable[[Request], Reply]
+Handler = Callable[[Request], Union[Reply, Trickle]]
 
 
 class Loopback(LoopbackServer[Request]):
@@ -342,6 +383,57 @@ def routes(table: dict[tuple[str, str], Reply]) -> Handler:
         return table.get((request.method, request.path), Reply(404, b"nope"))
 
     return handler
+
+
+def redirect_to(location: str, status: int = 307) -> Handler:
+    """A handler redirecting every request to ``location`` (a host that moved)."""
+    return lambda request: Reply(status, b"", {"Location": location})
+
+
+def instance_metadata(credentials: dict[str, Any], role: str = "my-role") -> Handler:
+    """An IMDSv2 endpoint: ``PUT /latest/api/token`` (with the TTL header) gives a token,
+    which the role listing and the role's ``credentials`` (a JSON object) require."""
+    base = "/latest/meta-data/iam/security-credentials/"
+
+    def handler(request: Request) -> Reply:
+        if request.method == "PUT" and request.path == "/latest/api/token":
+            ttl = request.headers.get("x-aws-ec2-metadata-token-ttl-seconds")
+            return Reply(200, "IMDSTOKEN") if ttl else Reply(400)
+        if request.headers.get("x-aws-ec2-metadata-token") != "IMDSTOKEN":
+            return Reply(401)
+        if request.path == base:
+            return Reply(200, role + "\n")
+        if request.path == base + role:
+            return Reply(200, {"Code": "Success", **credentials})
+        return Reply(404)
+
+    return handler
+
+
+class RecordingProxy(Loopback):
+    """A forward proxy that answers every request itself (``answer``, a StopPipelineExecution
+    success by default) and records what reached it: point ``HTTP_PROXY`` at
+    :attr:`url` and see what a client sent through it."""
+
+    def __init__(self, answer: Optional[Handler] = None) -> None:
+        super().__init__(answer or self._stopped)
+
+    @staticmethod
+    def _stopped(seen: Request) -> Reply:
+        try:
+            arn = seen.json.get("PipelineExecutionArn")
+        except ValueError:
+            arn = None
+        return Reply(200, {"PipelineExecutionArn": arn}, {"x-amzn-RequestId": "via-proxy"})
+
+    @property
+    def lines(self) -> list[str]:
+        """The request lines, as ``METHOD target HTTP/1.1`` (a proxied target is a full URL)."""
+        return [f"{seen.method} {seen.target} {seen.version}" for seen in self.seen]
+
+    @property
+    def hosts(self) -> list[str]:
+        return [seen.headers.get("host", "") for seen in self.seen]
 
 
 # --- the AWS JSON wire double --------------------------------------------------------
@@ -375,12 +467,12 @@ class WireServer(LoopbackServer[Recorded]):
         self.credentials = {c.access_key_id: c for c in credentials}
         self.region = region
         self.clock_skew = clock_skew
-        self.script: deque[Union[Reply, Reset]] = deque()
+        self.script: deque[Union[Reply, Reset, Trickle]] = deque()
 
     def now(self) -> float:
         return time.time() + self.clock_skew
 
-    def push(self, *actions: Union[Reply, Reset]) -> None:
+    def push(self, *actions: Union[Reply, Reset, Trickle]) -> None:
         self.script.extend(actions)
 
     def record(self, request: Request) -> Recorded:
@@ -414,13 +506,15 @@ class WireServer(LoopbackServer[Recorded]):
             action = Reply(200, {"PipelineExecutionArn": record.json.get("PipelineExecutionArn")})
         self.reply(exchange, action)
 
-    def reply(self, exchange: Exchange, reply: Reply) -> None:
+    def reply(self, exchange: Exchange, reply: Union[Reply, Trickle]) -> None:
+        inner = reply.reply if isinstance(reply, Trickle) else reply
         headers = {
             "Content-Type": "application/x-amz-json-1.1",
             "x-amzn-RequestId": f"req-{len(self.requests)}",
         }
-        headers.update(reply.headers)
-        exchange.send(attrs.evolve(reply, headers=headers))
+        headers.update(inner.headers)
+        inner = attrs.evolve(inner, headers=headers)
+        exchange.send(attrs.evolve(reply, reply=inner) if isinstance(reply, Trickle) else inner)
 
     def auth_failures(self) -> list[Optional[str]]:
         return [r.auth.code for r in self.requests if not r.auth.ok]

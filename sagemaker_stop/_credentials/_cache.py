@@ -10,7 +10,14 @@ botocore's refreshable credentials:
   caller refreshes; the others keep using the still-valid credentials meanwhile. If it
   fails, the old credentials are kept and the refresh is retried 30 s later;
 * within 10 s of expiry (or when forced, or when there are none yet) a refresh is
-  *required*: concurrent callers wait for the one refresher, and a failure is raised.
+  *required*: concurrent callers wait for the one refresher, and a failure is raised;
+* credentials that *arrive* expired (or within those 10 s) are loaded once more from
+  the same provider; still expired, they are refused with :class:`CredentialsError`
+  (botocore raises "the refreshed credentials are still expired", ``credentials.py``
+  ``_protected_refresh``), and for 30 s every caller gets that error at once instead
+  of another load (without it, every call loaded them again and went on with expired
+  credentials).  Instance metadata extends its own expired credentials first, as every
+  AWS SDK does for static stability (``_imds.py``).
 """
 
 from __future__ import annotations
@@ -67,17 +74,44 @@ def need(state: Optional[Cached], now: float, force: bool = False) -> Need:
     return Need.NONE
 
 
-def refresh_flow(
-    state: Optional[Cached], chain: Callable[[], Flow[tuple[Provider, Credentials]]]
-) -> Flow[tuple[Provider, Credentials]]:
-    """The whole chain the first time; afterwards the provider that won."""
-    if state is None:
-        result: tuple[Provider, Credentials] = yield from chain()
-        return result
-    found = yield from state.provider.load()
+class StillExpired(CredentialsError):
+    """Credentials loaded twice and expired both times (remembered for a while)."""
+
+
+def expired_on_arrival(credentials: Credentials, now: float) -> bool:
+    expires = credentials.expiry_timestamp()
+    return expires is not None and now >= expires - EXPIRY_MARGIN
+
+
+def _load(provider: Provider) -> Flow[Credentials]:
+    found = yield from provider.load()
     if isinstance(found, Miss):
-        raise CredentialsError(f"the {state.provider.name} credentials are gone: {found.detail}")
-    return state.provider, found
+        raise CredentialsError(f"the {provider.name} credentials are gone: {found.detail}")
+    return found
+
+
+def refresh_flow(
+    state: Optional[Cached],
+    chain: Callable[[], Flow[tuple[Provider, Credentials]]],
+    clock: Callable[[], float] = time.time,
+) -> Flow[tuple[Provider, Credentials]]:
+    """The whole chain the first time; afterwards the provider that won.  Credentials
+    that arrive expired are loaded once more from their provider; expired again, they
+    are refused (:class:`StillExpired`)."""
+    if state is None:
+        provider, credentials = yield from chain()
+    else:
+        provider, credentials = state.provider, (yield from _load(state.provider))
+    if expired_on_arrival(credentials, clock()):
+        credentials = yield from _load(provider)
+        if expired_on_arrival(credentials, clock()):
+            expiration = credentials.expiration.isoformat() if credentials.expiration else "?"
+            raise StillExpired(
+                f"the {provider.name} credentials were loaded twice and were expired both "
+                f"times (expiration {expiration}): renew them at their source (aws sso "
+                "login, the credential process's cache, ...) or check this machine's clock"
+            )
+    return provider, credentials
 
 
 def succeeded(result: tuple[Provider, Credentials], now: float, jitter: float) -> Cached:
@@ -140,6 +174,8 @@ class CredentialSource:
         self._clock = clock
         self._jitter = jitter
         self._state: Optional[Cached] = None
+        #: A StillExpired refusal and until when it is repeated without loading again.
+        self._refused: Optional[tuple[StillExpired, float]] = None
         self._lock = threading.Lock()
         self._async_lock: Optional[asyncio.Lock] = None
         self._async_loop: Optional[asyncio.AbstractEventLoop] = None
@@ -170,6 +206,19 @@ class CredentialSource:
 
     # -- the shared decision steps --------------------------------------------------
 
+    def _refuse_again(self, wanted: Need) -> None:
+        """Raise a recent StillExpired refusal again, instead of loading once more
+        (an optional refresh keeps the current credentials: see :func:`failed`)."""
+        refused = self._refused
+        if refused is not None and wanted is Need.REQUIRED:
+            error, until = refused
+            if self._clock() < until:
+                raise StillExpired(f"{error.message} (not loaded again for {RETRY_PAUSE:g} s)")
+            self._refused = None
+
+    def _refresh(self, current: Optional[Cached]) -> Flow[tuple[Provider, Credentials]]:
+        return refresh_flow(current, self._chain, self._clock)
+
     def _fresh(self, seen: Optional[Cached]) -> Optional[Credentials]:
         """After waiting for the lock: another caller's fresh result, if any."""
         current = self._state
@@ -186,6 +235,8 @@ class CredentialSource:
     ) -> Credentials:
         now = self._clock()
         if isinstance(outcome, Exception):
+            if isinstance(outcome, StillExpired):
+                self._refused = (outcome, now + RETRY_PAUSE)
             kept = failed(current, now, wanted, outcome)
             if kept is None:
                 raise outcome
@@ -211,10 +262,11 @@ class CredentialSource:
             fresh = self._fresh(seen)
             if fresh is not None:
                 return fresh
+            self._refuse_again(wanted)
             current = self._state
             outcome: Union[Any, Exception]
             try:
-                outcome = run_flow(refresh_flow(current, self._chain))
+                outcome = run_flow(self._refresh(current))
             except Exception as exc:
                 outcome = exc
             return self._finish(current, wanted, outcome)
@@ -245,10 +297,11 @@ class CredentialSource:
             fresh = self._fresh(seen)
             if fresh is not None:
                 return fresh
+            self._refuse_again(wanted)
             current = self._state
             outcome: Union[Any, Exception]
             try:
-                outcome = await run_flow_async(refresh_flow(current, self._chain))
+                outcome = await run_flow_async(self._refresh(current))
             except Exception as exc:
                 outcome = exc
             return self._finish(current, wanted, outcome)

@@ -1,15 +1,23 @@
-"""The container credentials endpoint (ECS task roles, EKS Pod Identity)."""
+"""The container credentials endpoint (ECS task roles, EKS Pod Identity).
+
+Its requests are ``local``: sent straight to the endpoint, never through a proxy
+(botocore's ``ContainerMetadataFetcher`` uses a session without proxies), since they
+carry the authorization token.  URLs are quoted without password or query.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import urllib.parse
 from typing import Optional
 
 import attrs
 
 from .._effects import Flow, HttpRequest, HttpResponse, Send, Sleep, Timeouts
+from .._redact import redact_url
+from .._urls import url_problem
 from ..errors import CredentialsError
 from ._context import Context
 from ._miss import Found, Miss
@@ -17,6 +25,7 @@ from ._types import Credentials
 from ._util import credentials_from_mapping
 
 ECS_HOST = "http://169.254.170.2"
+_NOT_HEADER_VALUE = re.compile(r"[^\x20-\x7e\t]")
 ALLOWED_HOSTS = frozenset({"169.254.170.2", "169.254.170.23", "fd00:ec2::23", "localhost"})
 #: botocore's ContainerMetadataFetcher: 2 s timeout, 3 attempts, 1 s apart.
 TIMEOUT = 2.0
@@ -25,28 +34,37 @@ PAUSE = 1.0
 
 
 def check_full_uri(url: str) -> None:
+    """An https URL, or http to a loopback address or a known container host; and a URL
+    a request can be sent to at all (``_urls.py``).  Never quoted: it may carry a token."""
+    problem = url_problem(url)
     try:
-        parsed = urllib.parse.urlparse(url)
+        parsed = urllib.parse.urlsplit(url)
         host = parsed.hostname or ""
-        parsed.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError:
-        # Not quoted: a URL may carry a token.
-        raise CredentialsError("AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL") from None
-    if parsed.scheme == "https" and host:
-        return
-    if parsed.scheme == "http":
-        if host in ALLOWED_HOSTS:
-            return
-        try:
-            if ipaddress.ip_address(host).is_loopback:
-                return
-        except ValueError:
-            pass
-    raise CredentialsError(
-        f"AWS_CONTAINER_CREDENTIALS_FULL_URI host {host!r} is not allowed: use https, "
-        "a loopback address or one of 169.254.170.2, 169.254.170.23, [fd00:ec2::23], "
-        "localhost"
-    )
+        raise CredentialsError(
+            f"AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL: {problem}"
+        ) from None
+    if not _allowed(parsed.scheme, host):
+        raise CredentialsError(
+            f"AWS_CONTAINER_CREDENTIALS_FULL_URI host {host!r} is not allowed: use https, "
+            "a loopback address or one of 169.254.170.2, 169.254.170.23, [fd00:ec2::23], "
+            "localhost"
+        )
+    if problem is not None:
+        raise CredentialsError(f"AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL: {problem}")
+
+
+def _allowed(scheme: str, host: str) -> bool:
+    if scheme == "https":
+        return bool(host)
+    if scheme != "http":
+        return False
+    if host in ALLOWED_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @attrs.frozen
@@ -65,7 +83,14 @@ class ContainerProvider:
         env = self.context.environ
         relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
         if relative:
-            return ECS_HOST + relative
+            # botocore joins them as given; a value not starting with "/" (say
+            # "@evil.example/") would move the request, token and all, to another host.
+            url = ECS_HOST + relative
+            if not relative.startswith("/") or url_problem(url) is not None:
+                raise CredentialsError(
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not a path starting with '/'"
+                )
+            return url
         full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
         if full:
             check_full_uri(full)
@@ -88,8 +113,11 @@ class ContainerProvider:
             token = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN", "")
         if not token:
             return None
-        if "\r" in token or "\n" in token:
-            raise CredentialsError("the container authorization token is not a legal header value")
+        if _NOT_HEADER_VALUE.search(token):  # h11 would quote it in its error
+            raise CredentialsError(
+                "the container authorization token is not a legal header value (a line "
+                "break, a control or a non-ASCII character)"
+            )
         return token
 
     def load(self) -> Flow[Found]:
@@ -100,8 +128,10 @@ class ContainerProvider:
         token = self._auth_header()
         if token:
             headers.append(("Authorization", token))
-        request = HttpRequest("GET", url, tuple(headers), timeouts=Timeouts.of(TIMEOUT))
-        what = f"container credentials endpoint {url}"
+        request = HttpRequest(
+            "GET", url, tuple(headers), timeouts=Timeouts.of(TIMEOUT), local=True
+        )
+        what = f"container credentials endpoint {redact_url(url)}"
         problem = ""
         for attempt in range(1, ATTEMPTS + 1):
             if attempt > 1:

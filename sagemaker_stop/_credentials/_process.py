@@ -6,6 +6,7 @@ import json
 import shlex
 
 from .._effects import Flow, ProcessResult, RunProcess
+from .._redact import redact
 from ..errors import CredentialsError
 from ._types import Credentials
 from ._util import credentials_from_mapping
@@ -21,10 +22,9 @@ def run_credential_process(command: str, profile: str) -> Flow[Credentials]:
         raise CredentialsError(f"{what}: the command is empty")
     result: ProcessResult = yield RunProcess(argv)
     if result.returncode != 0:
-        stderr = result.stderr.decode("utf-8", "replace").strip()
-        hint = f": {stderr[-300:]}" if stderr else ""
         raise CredentialsError(
-            f"{what} ({argv[0]}) failed with exit status {result.returncode}{hint}"
+            f"{what} ({argv[0]}) failed with exit status {result.returncode}"
+            f"{_last_words(result.stderr)}"
         )
     try:
         data = json.loads(result.stdout.decode("utf-8"))
@@ -40,3 +40,16 @@ def run_credential_process(command: str, profile: str) -> Flow[Credentials]:
     return credentials_from_mapping(
         data, what=what, source="credential-process", token_key="SessionToken"
     )
+
+
+def _last_words(stderr: bytes) -> str:
+    """What a failed process said last, fit to quote: its last non-empty line only
+    (a process may print its whole configuration or half its credentials before it
+    fails), at most 200 characters, with anything that looks like a secret redacted
+    (botocore quotes the whole stderr)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    last = next((line for line in reversed(lines) if line), "")
+    if not last:
+        return ""
+    last = redact(last)
+    return f": {last[:200]}{'...' if len(last) > 200 else ''}"

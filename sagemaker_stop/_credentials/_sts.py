@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from .._effects import Flow, HttpRequest, HttpResponse
 from .._endpoints import sts_endpoint
+from .._redact import redact
 from ..errors import CredentialsError
 from ._types import Credentials
 from ._util import parse_expiration
@@ -64,7 +65,8 @@ def parse_response(response: HttpResponse, action: str, what: str, source: str) 
     """Credentials from a successful answer; CredentialsError otherwise."""
     if response.status != 200:
         code, message = _parse_error(response.body)
-        detail = f"{code}: {message}" if code and message else code or "no error code"
+        # STS's signature errors echo the canonical request, session token included.
+        detail = redact(f"{code}: {message}" if code and message else code or "no error code")
         raise CredentialsError(
             f"{what}: STS {action} failed with HTTP {response.status} ({detail[:300]})",
             code=code or "CredentialsError",

@@ -3,6 +3,12 @@
 This deliberately does not use botocore: it recomputes the canonical request, the
 string to sign and the signing key from the raw HTTP request with :mod:`hashlib` and
 :mod:`hmac`, so a signing bug in a client cannot hide behind a shared implementation.
+
+Its error messages have AWS's shapes (the canonical request and string to sign of a
+signature mismatch; the ``Authorization`` header echoed by ``IncompleteSignature``),
+with one deliberate difference: the session token and the signature in them are
+``<redacted>`` (``sagemaker_stop._redact``), where AWS sends them in full.  The
+unredacted canonical request and string to sign stay on :class:`AuthResult` for tests.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 from urllib.parse import quote, unquote
+
+from .._redact import redact
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 300
@@ -77,7 +85,7 @@ def _fail(
         ok=False,
         status=status,
         code=code,
-        message=message,
+        message=redact(message),
         access_key_id=access_key_id,
         signed_headers=signed_headers,
     )
@@ -292,10 +300,11 @@ def verify(
         code=None if ok else "InvalidSignatureException",
         message=None
         if ok
-        else (
+        else redact(
             f"{SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have "
             f"been\n'{canonical_request}'\n\nThe String-to-Sign should have been\n"
-            f"'{string_to_sign}'\n"
+            f"'{string_to_sign}'\n",
+            (token,),
         ),
         access_key_id=access_key,
         signed_headers=signed,

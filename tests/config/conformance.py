@@ -1,7 +1,7 @@
 """Running the cross-SDK conformance vectors (``fixtures/smithy-rs``, see its
 ``SOURCE.md``): a case's files in a temporary root, its recorded HTTP answers replayed
 by a loopback server, and every request the library makes sent there instead of to the
-recorded AWS host (a transport that rewrites the destination as ``/etc/hosts`` would,
+recorded AWS host (a sender that rewrites the destination as ``/etc/hosts`` would,
 keeping the URL and ``Host`` header the library chose, which the test compares)."""
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ import re
 import shutil
 import urllib.parse
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
-import httpx
+
+from sagemaker_stop._effects import HttpRequest, HttpResponse, TransportFailure
+from sagemaker_stop._transport import SyncSender
 
 from ..loopback import Exchange, LoopbackServer, Request
 
@@ -88,23 +91,21 @@ class Replay(LoopbackServer[Request]):
         exchange.respond(answer.status, answer.body, headers)
 
 
-class Redirect(httpx.BaseTransport):
-    """Sends every request to the replay server, recording the URL it was meant for."""
+class Redirect(SyncSender):
+    """Sends every request to the replay server, recording the URL it was meant for (what
+    an ``/etc/hosts`` entry would do; the container and instance-metadata requests, which
+    never go through a caller's httpx client, are redirected too)."""
 
     def __init__(self, target: str) -> None:
-        self.target = httpx.URL(target)
+        super().__init__()
+        self.target = urlsplit(target)
         self.urls: list[str] = []
-        self.inner = httpx.HTTPTransport()
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.urls.append(str(request.url))
-        request.url = request.url.copy_with(
-            scheme="http", host=self.target.host, port=self.target.port
-        )
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        self.inner.close()
+    def send(self, request: HttpRequest, max_body: int) -> Union[HttpResponse, TransportFailure]:
+        self.urls.append(request.url)
+        meant = urlsplit(request.url)
+        url = urlunsplit(("http", self.target.netloc, meant.path, meant.query, ""))
+        return super().send(attrs.evolve(request, url=url), max_body)
 
 
 def same_uri(sent: str, recorded: str) -> bool:

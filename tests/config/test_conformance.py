@@ -15,7 +15,6 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from sagemaker_stop import errors
@@ -25,7 +24,6 @@ from sagemaker_stop._credentials._context import Context
 from sagemaker_stop._credentials._profile import AssumeRoleProvider, SharedFilesProvider
 from sagemaker_stop._drive import SyncIO
 from sagemaker_stop._settings import SharedConfig
-from sagemaker_stop._transport import SyncSender
 
 from ..loopback import Loopback, Reply, Request
 from .conformance import (
@@ -58,8 +56,7 @@ def _run_case(case: Path, folder: str, caplog: pytest.LogCaptureFixture) -> None
         env = lay_out(case, Path(tmp))
         home = env.get("HOME", str(Path(tmp) / "home"))
         redirect = Redirect(server.url)
-        client = httpx.Client(transport=redirect)
-        io = SyncIO(SyncSender(client), None, sleep=lambda seconds: None)
+        io = SyncIO(redirect, None, sleep=lambda seconds: None)
         outcome: Any
         with caplog.at_level(logging.DEBUG, logger="sagemaker_stop"):
             try:
@@ -81,7 +78,7 @@ def _run_case(case: Path, folder: str, caplog: pytest.LogCaptureFixture) -> None
             except Exception as exc:
                 outcome = exc
             finally:
-                client.close()
+                redirect.close()
     want = deviation.get("botocore", result) if deviation else result
     if "Ok" in want:
         assert not isinstance(outcome, Exception), f"{key}: {outcome!r}"

@@ -379,7 +379,7 @@ def test_imds_timeout_fails_fast(home: Home, drivers: Drivers, server: Loopback)
         server, AWS_METADATA_SERVICE_TIMEOUT="0.2", AWS_METADATA_SERVICE_NUM_ATTEMPTS="2"
     )
     started = time.monotonic()
-    with pytest.raises(NoCredentialsError, match="no IMDSv2 token: read_timeout"):
+    with pytest.raises(NoCredentialsError, match="no IMDSv2 token: attempt_timeout"):
         get(home.source(env), drivers)
     assert time.monotonic() - started < 0.9
     assert len(server.seen) == 2

@@ -78,7 +78,7 @@ def test_too_large() -> None:
 
 
 def test_timeouts_of() -> None:
-    assert Timeouts.of(3.0) == Timeouts(3.0, 3.0, 3.0, 3.0)
+    assert Timeouts.of(3.0) == Timeouts(3.0, 3.0, 3.0, 3.0, attempt=3.0)
     custom = Timeouts(connect=1.0, read=30.0)
-    assert Timeouts.of(custom) is custom
-    assert Timeouts.of(None) == Timeouts(None, None, None, None)
+    assert Timeouts.of(custom) is custom and custom.attempt is None
+    assert Timeouts.of(None) == Timeouts(None, None, None, None, None)

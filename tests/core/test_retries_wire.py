@@ -25,6 +25,7 @@ from sagemaker_stop import (
     SageMakerError,
     SageMakerTimeoutError,
     ThrottlingException,
+    Timeouts,
     ValidationException,
 )
 
@@ -114,10 +115,18 @@ def test_slow_answer_past_read_timeout_is_retried(wire: WireServer, make_client:
 
 
 def test_read_timeouts_until_give_up_name_the_phase(wire: WireServer, make_client: Any) -> None:
-    wire.push(*[Reply(200, {}, delay=0.4)] * 2)
+    wire.push(*[Reply(200, {}, delay=0.4)] * 4)
     sm = fast(make_client(endpoint_url=wire.url, timeout=0.15, max_attempts=2))
     with pytest.raises(SageMakerTimeoutError) as caught:
         sm.stop_pipeline_execution(ARN)
+    # timeout=0.15 bounds each attempt as a whole; it ran out while reading.
+    assert caught.value.phase == "attempt" and caught.value.code == "AttemptTimeout"
+    assert "while reading the answer" in str(caught.value)
+    wire.script.clear()
+    wire.push(*[Reply(200, {}, delay=0.4)] * 2)
+    per_read = fast(make_client(endpoint_url=wire.url, timeout=Timeouts(read=0.15), max_attempts=2))
+    with pytest.raises(SageMakerTimeoutError) as caught:
+        per_read.stop_pipeline_execution(ARN)
     assert caught.value.phase == "read" and caught.value.code == "ReadTimeout"
     assert isinstance(caught.value, SageMakerConnectionError)
 

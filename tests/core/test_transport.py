@@ -13,31 +13,18 @@ from sagemaker_stop import AsyncSageMakerClient, Credentials, SageMakerClient
 from sagemaker_stop._transport import AsyncSender, SyncSender, note_missing_sniffio
 
 from ..conftest import ARN
-from ..loopback import Loopback, Reply, WireServer
-
-
-class ForwardProxy(Loopback):
-    """A loopback 'proxy' that answers every request itself and records its request line."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            lambda seen: Reply(200, {"PipelineExecutionArn": ARN}, {"x-amzn-RequestId": "via-proxy"})
-        )
-
-    @property
-    def lines(self) -> list[str]:
-        return [f"{seen.method} {seen.target} {seen.version}" for seen in self.seen]
+from ..loopback import RecordingProxy, WireServer
 
 
 @pytest.fixture
-def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[ForwardProxy]:
-    with ForwardProxy() as p:
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
+    with RecordingProxy() as p:
         monkeypatch.setenv("HTTP_PROXY", p.url)
         yield p
 
 
 def test_proxy_variables_in_the_environment_are_honoured(
-    proxy: ForwardProxy, make_client: Any
+    proxy: RecordingProxy, make_client: Any
 ) -> None:
     # Nothing listens on 127.0.0.2:9; only the proxy can answer.
     sm = make_client(endpoint_url="http://127.0.0.2:9", max_attempts=1)
@@ -51,7 +38,7 @@ def test_owned_sync_pool_builds_no_tls_context_for_plain_http(wire: WireServer, 
         sm.stop_pipeline_execution(ARN)
         sender = sm._sender
         assert isinstance(sender, SyncSender) and sender.client is None
-        assert list(sender._transports) == ["http"]
+        assert list(sender._pools) == ["http"]
 
 
 async def test_async_pool_spreads_concurrent_calls_over_small_pools(
