@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 
 from .._effects import Flow, ProcessResult, RunProcess
 from .._redact import redact
 from ..errors import CredentialsError
 from ._types import Credentials
-from ._util import credentials_from_mapping
+from ._util import credentials_from_mapping, json_object
 
 
 def run_credential_process(command: str, profile: str) -> Flow[Credentials]:
@@ -26,13 +25,11 @@ def run_credential_process(command: str, profile: str) -> Flow[Credentials]:
             f"{what} ({argv[0]}) failed with exit status {result.returncode}"
             f"{_last_words(result.stderr)}"
         )
-    try:
-        data = json.loads(result.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        # Never quote stdout: it may hold half-printed secrets.
-        raise CredentialsError(f"{what} ({argv[0]}) did not print valid JSON") from None
-    if not isinstance(data, dict):
-        raise CredentialsError(f"{what} ({argv[0]}) did not print a JSON object")
+    data = json_object(  # never quoting stdout: it may hold half-printed secrets
+        result.stdout,
+        f"{what} ({argv[0]}) did not print valid JSON",
+        f"{what} ({argv[0]}) did not print a JSON object",
+    )
     if data.get("Version") != 1:
         raise CredentialsError(
             f"{what} ({argv[0]}): unsupported Version {data.get('Version')!r} (expected 1)"

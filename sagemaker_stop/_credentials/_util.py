@@ -68,6 +68,18 @@ def parse_expiration(value: Any, what: str) -> Optional[_dt.datetime]:
         raise CredentialsError(f"{what}: Expiration is not a valid timestamp") from None
 
 
+def json_object(raw: bytes, not_json: str, not_object: str) -> dict[str, Any]:
+    """``raw`` decoded as a JSON object; otherwise ``CredentialsError(not_json)`` or
+    ``CredentialsError(not_object)`` (the text is never quoted: it may hold secrets)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise CredentialsError(not_json) from None
+    if not isinstance(data, dict):
+        raise CredentialsError(not_object)
+    return data
+
+
 def credentials_from_mapping(
     data: Mapping[str, Any],
     *,

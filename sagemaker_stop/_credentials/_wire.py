@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional, Union
 
 from .._effects import Flow, HttpRequest, HttpResponse, Send, Sleep, Timeouts, TransportFailure
 from ..errors import CredentialsError
+from ._util import json_object
 
 MAX_ATTEMPTS = 3
 TIMEOUTS = Timeouts(connect=5.0, read=10.0, write=10.0, pool=10.0)
@@ -58,13 +59,9 @@ def _transient(
 
 def json_body(response: HttpResponse, what: str) -> dict[str, Any]:
     """A JSON object answer (never quoting the body: it holds secrets)."""
-    try:
-        data = json.loads(response.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise CredentialsError(f"{what}: the answer is not JSON") from None
-    if not isinstance(data, dict):
-        raise CredentialsError(f"{what}: the answer is not a JSON object")
-    return data
+    return json_object(
+        response.body, f"{what}: the answer is not JSON", f"{what}: the answer is not a JSON object"
+    )
 
 
 def rest_json_error(response: HttpResponse) -> tuple[Optional[str], Optional[str]]:
