@@ -63,7 +63,7 @@ class AttemptHook(Protocol):
 
 
 class Endpoints(Protocol):
-    def endpoint_for(self, region_hint: Optional[str]) -> tuple[str, str]: ...
+    def endpoint_for(self, region_hint: Optional[str], service: str) -> tuple[str, str]: ...
 
 
 @attrs.define
@@ -101,6 +101,15 @@ def _within(timeouts: Timeouts, remaining: float) -> Timeouts:
     )
 
 
+def _allowing(timeouts: Timeouts, extra: float) -> Timeouts:
+    """The read timeout lengthened by the time the operation waits on purpose (a long
+    poll: "ensure that the HTTP response timeout for ReceiveMessage requests is longer
+    than the WaitTimeSeconds parameter", SQS API reference)."""
+    if not extra or timeouts.read is None:
+        return timeouts
+    return attrs.evolve(timeouts, read=timeouts.read + extra)
+
+
 def call(
     core: CallCore, operation: Operation[R], *, deadline: Optional[float] = None
 ) -> Flow[R]:
@@ -108,7 +117,8 @@ def call(
 
     ``deadline`` (a ``core.monotonic()`` time) bounds the whole call: each attempt's
     timeouts are cut to the time left, and no retry starts that could not finish."""
-    url, region = core.endpoints.endpoint_for(operation.region_hint)
+    service = operation.service.name
+    url, region = core.endpoints.endpoint_for(operation.region_hint, service)
     if not urlsplit(url).path:
         url += "/"  # the request URI of every AWS JSON operation
     body = _protocol.encode_body(operation)
@@ -134,13 +144,14 @@ def call(
             credentials=credentials,
             region=region,
             when=signed_at,
+            service=service,
         )
         headers.append(("User-Agent", USER_AGENT))
         headers.append(("amz-sdk-invocation-id", invocation_id))
         # As botocore sends it; an operation's own retries may go past max_attempts.
         limit = max(max_attempts, attempt)
         headers.append(("amz-sdk-request", f"attempt={attempt}; max={limit}"))
-        timeouts = core.timeouts
+        timeouts = _allowing(core.timeouts, operation.attempt_allowance)
         if deadline is not None:
             timeouts = _within(timeouts, deadline - core.monotonic())
         request = HttpRequest("POST", url, tuple(headers), body, timeouts)

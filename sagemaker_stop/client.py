@@ -53,6 +53,7 @@ class _ClientBase:
         on_attempt: Optional[AttemptHook] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         environ: Optional[Mapping[str, str]] = None,
+        sqs_endpoint_url: Optional[str] = None,
     ) -> None:
         if credentials is not None and not isinstance(credentials, Credentials):
             raise TypeError("credentials must be a sagemaker_stop.Credentials")
@@ -66,6 +67,7 @@ class _ClientBase:
             max_attempts=max_attempts,
             credentials=credentials,
             environ=env,
+            sqs_endpoint_url=sqs_endpoint_url,
         )
         policy = RetryPolicy.from_settings(
             self.config.max_attempts, is_true(env_get(env, "AWS_NEW_RETRIES_2026"))
@@ -115,6 +117,11 @@ class _Operations(_ClientBase):
     wait_for_pipeline_execution = operation(_calls.wait_for_pipeline_execution)
     stop_and_wait = operation(_calls.stop_and_wait)
     stop_pipeline_executions = operation(_calls.stop_pipeline_executions)
+    # SQS, for consuming a Callback step's queue (same credentials, retries and pool)
+    receive_message = operation(_calls.receive_message)
+    delete_message = operation(_calls.delete_message)
+    change_message_visibility = operation(_calls.change_message_visibility)
+    get_queue_url = operation(_calls.get_queue_url)
 
 
 class SageMakerClient(SyncShell, _Operations):
