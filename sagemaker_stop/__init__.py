@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from ._flow import (
         Attempt,
     )
+    from ._lambda import handle_sqs_event
     from ._operations import StopPipelineExecution, StopPipelineExecutionResponse
     from ._pipeline_operations import (
         CacheHitResult,
@@ -108,6 +109,12 @@ if TYPE_CHECKING:
         WaitProgress,
         WaitTimeoutError,
     )
+    from ._worker import (
+        CallbackCommand,
+        CallbackJob,
+        RetryLater,
+        WorkerStats,
+    )
     from .callback import (
         CallbackMessage,
     )
@@ -115,14 +122,22 @@ if TYPE_CHECKING:
         AsyncSageMakerClient,
         SageMakerClient,
     )
+    from .worker import (
+        AsyncCallbackWorker,
+        CallbackWorker,
+    )
 
 #: Public name -> the private module that defines it.
 _LAZY = {
+    "AsyncCallbackWorker": ".worker",
     "AsyncSageMakerClient": ".client",
     "Attempt": "._flow",
     "CacheHitResult": "._pipeline_operations",
+    "CallbackCommand": "._worker",
+    "CallbackJob": "._worker",
     "CallbackMessage": ".callback",
     "CallbackStepMetadata": "._pipeline_operations",
+    "CallbackWorker": ".worker",
     "ChangeMessageVisibility": "._sqs_operations",
     "ConditionStepMetadata": "._pipeline_operations",
     "Credentials": "._credentials._types",
@@ -151,6 +166,7 @@ _LAZY = {
     "ReceiveMessage": "._sqs_operations",
     "ReceiveMessageResponse": "._sqs_operations",
     "ResourceStepMetadata": "._pipeline_operations",
+    "RetryLater": "._worker",
     "SQSMessage": "._sqs_operations",
     "SageMakerClient": ".client",
     "SelectedStep": "._pipeline_operations",
@@ -169,6 +185,8 @@ _LAZY = {
     "UserContext": "._pipeline_operations",
     "WaitProgress": "._waiter",
     "WaitTimeoutError": "._waiter",
+    "WorkerStats": "._worker",
+    "handle_sqs_event": "._lambda",
     "resolve_endpoint": "._endpoints",
 }
 
@@ -188,11 +206,15 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AccessDeniedException",
+    "AsyncCallbackWorker",
     "AsyncSageMakerClient",
     "Attempt",
     "CacheHitResult",
+    "CallbackCommand",
+    "CallbackJob",
     "CallbackMessage",
     "CallbackStepMetadata",
+    "CallbackWorker",
     "ChangeMessageVisibility",
     "ConditionStepMetadata",
     "ConfigurationError",
@@ -241,6 +263,7 @@ __all__ = [
     "ResourceNotFound",
     "ResourceStepMetadata",
     "ResponseTooLargeError",
+    "RetryLater",
     "SQSMessage",
     "SageMakerClient",
     "SageMakerConnectionError",
@@ -267,6 +290,8 @@ __all__ = [
     "ValidationException",
     "WaitProgress",
     "WaitTimeoutError",
+    "WorkerStats",
+    "handle_sqs_event",
     "resolve_endpoint",
     "__version__",
 ]
