@@ -275,6 +275,8 @@ class WorkerConfig:
     prefetch: int = 10
     #: ReceiveMessage's long poll (0-20 s).
     wait_time: int = 20
+    #: Without a long poll (``wait_time`` 0): the pause after a receive found nothing.
+    poll_interval: float = 1.0
     #: Seconds a received message stays hidden; renewed every ``heartbeat`` seconds.
     visibility_timeout: int = 60
     heartbeat: float = 20.0
@@ -301,6 +303,8 @@ class WorkerConfig:
             raise ConfigurationError("heartbeat must be > 0 and < visibility_timeout")
         if not self.cancel_grace >= 0:
             raise ConfigurationError("cancel_grace must be >= 0")
+        if not self.poll_interval >= 0:
+            raise ConfigurationError("poll_interval must be >= 0")
         if self.on_shutdown not in ("finish", "cancel"):
             raise ConfigurationError("on_shutdown must be 'finish' or 'cancel'")
 
@@ -459,13 +463,14 @@ class WorkerCore:
 
     @property
     def done(self) -> bool:
-        """Shut down and nothing left: a receive still in flight is waited for (what it
-        gets is released) unless the shutdown cancels."""
+        """Shut down and nothing left.  A receive in flight is waited for (at most
+        ``wait_time``), and what it brings released: left alone, it would hide messages
+        for their visibility timeout."""
         return (
             self.shutting_down
             and not self.entries
             and not self.loose_calls
-            and (not self.receiving or self.cancelling)
+            and not self.receiving
         )
 
     def start(self, now: float) -> list[Action]:
@@ -574,8 +579,9 @@ class WorkerCore:
                 self._receive_failed(done.error, now)
             else:
                 self.receive_failures = 0
-                self.receive_after = 0.0
                 messages = done.value.messages
+                idle = not messages and not self.config.wait_time
+                self.receive_after = now + self.config.poll_interval if idle else 0.0
                 for message in messages:
                     self._received(message, now)
                 if self.config.exit_when_idle and not messages and not self.entries:
@@ -797,6 +803,8 @@ class WorkerCore:
 
     def _forget(self, entry: _Entry) -> None:
         del self.entries[entry.token]
+        if not self.config.wait_time:
+            self.receive_after = 0.0  # a short poller looks for more work at once
         if entry.result:
             self._log(logging.INFO, f"{entry.token}: {entry.result}")
         if entry.answered:

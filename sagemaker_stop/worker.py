@@ -79,6 +79,7 @@ class _Worker:
         concurrency: int = 4,
         prefetch: int = 10,
         wait_time: int = 20,
+        poll_interval: float = 1.0,
         visibility_timeout: int = 60,
         heartbeat: Optional[float] = None,
         cancel_grace: float = 10.0,
@@ -92,6 +93,7 @@ class _Worker:
             concurrency=concurrency,
             prefetch=prefetch,
             wait_time=wait_time,
+            poll_interval=poll_interval,
             visibility_timeout=visibility_timeout,
             heartbeat=visibility_timeout / 3 if heartbeat is None else heartbeat,
             cancel_grace=cancel_grace,
@@ -203,7 +205,7 @@ class CallbackWorker(_Worker):
 
     def run(self, *, handle_signals: bool = False) -> WorkerStats:
         """Work until shut down; ``handle_signals``: SIGINT and SIGTERM shut down
-        gracefully (a second one cancels the running work)."""
+        gracefully, a second one cancels the running work, a third one is not caught."""
         import queue
 
         machine = self._new_machine()
@@ -221,12 +223,17 @@ class CallbackWorker(_Worker):
                 except queue.Empty:
                     event = Tick()
                 except KeyboardInterrupt:
+                    if machine.cancelling:
+                        raise  # asked three times: give up at once
                     event = Shutdown(cancel=machine.shutting_down)
                 actions = machine.handle(event, time.monotonic())
                 if self._signals:  # SIGINT / SIGTERM noted by the handler
                     cancel = machine.shutting_down or self._signals > 1
                     self._signals = 0
                     actions += machine.handle(Shutdown(cancel), time.monotonic())
+                    if cancel and restore is not None:
+                        restore()  # a third signal acts as it would without us
+                        restore = None
         finally:
             if restore is not None:
                 restore()
