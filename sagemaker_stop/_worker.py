@@ -350,10 +350,12 @@ Event = Union[CallDone, WorkDone, HookDone, Shutdown, Tick]
 
 @attrs.frozen(eq=False)
 class Call:
-    """Run ``flow`` (an API call); feed back ``CallDone(key, value or error)``."""
+    """Run ``flow`` (an API call); feed back ``CallDone(key, value or error)``.
+    ``request`` is the operation it sends (None for a flow of several calls)."""
 
     key: Key
     flow: Flow[Any] = attrs.field(repr=False)
+    request: Any = None
 
 
 @attrs.frozen
@@ -503,17 +505,14 @@ class WorkerCore:
     def _log(self, level: int, text: str) -> None:
         self._emit(Log(level, text))
 
-    def _call(self, key: Key, flow: Flow[Any]) -> None:
-        self._emit(Call(key, flow))
+    def _call(self, key: Key, request: Any) -> None:
+        self._emit(Call(key, call(self.core, request), request))
 
     def _visibility(self, key: Key, receipt: str, seconds: int) -> None:
-        self._call(
-            key,
-            call(self.core, _change_visibility(self.config.queue_url, receipt, seconds)),
-        )
+        self._call(key, _change_visibility(self.config.queue_url, receipt, seconds))
 
     def _delete(self, key: Key, receipt: str) -> None:
-        self._call(key, call(self.core, _delete_message(self.config.queue_url, receipt)))
+        self._call(key, _delete_message(self.config.queue_url, receipt))
 
     def _running(self) -> int:
         return sum(1 for e in self.entries.values() if e.work_alive)
@@ -551,7 +550,7 @@ class WorkerCore:
             self.receiving = True
             waiting = sum(1 for e in self.entries.values() if e.phase == PENDING)
             room = max(1, min(10, self.config.prefetch - waiting))
-            self._call(("receive",), call(self.core, self._receive_request(room)))
+            self._call(("receive",), self._receive_request(room))
         self.stats.running = self._running()
         self.stats.waiting = sum(1 for e in self.entries.values() if e.phase == PENDING)
         out, self._out = self._out, []
@@ -649,7 +648,7 @@ class WorkerCore:
                 self._stopping(entry, message, now)
             elif entry.receive_count > 1:
                 entry.phase = CHECKING
-                self._call(("check", token), _step_status(self.core, message))
+                self._emit(Call(("check", token), _step_status(self.core, message)))
             return
         if entry.phase == FINISHING:  # its deletes (or releases) are on their way already
             answered = entry.answered
@@ -762,7 +761,7 @@ class WorkerCore:
     def _answer(self, entry: _Entry, kind: str, request: Any) -> None:
         entry.phase = ANSWERING
         entry.kind = kind
-        self._call(("answer", entry.token), call(self.core, request))
+        self._call(("answer", entry.token), request)
 
     def _answered(self, entry: _Entry, done: CallDone, now: float) -> None:
         if isinstance(done.error, ConflictException):

@@ -289,3 +289,33 @@ def test_the_message_the_handler_gets(emu: SageMakerEmulator, start: Callable[[]
     assert not job.wait(0) and not job.cancelled
     job.cancel()
     assert job.wait(5) and job.cancelled and "cancelled" in repr(job)
+
+
+def test_the_async_worker_runs_a_command_and_a_stop_terminates_it(
+    emu: SageMakerEmulator, start: Callable[[], str], tmp_path: Any
+) -> None:
+    import sys
+
+    from sagemaker_stop import CallbackCommand
+
+    marker = tmp_path / "job"
+    script = (
+        "import signal, sys, time, pathlib\n"
+        f"p = pathlib.Path({str(marker)!r})\n"
+        "signal.signal(signal.SIGTERM, lambda *a: (p.write_text('SIGTERM'), sys.exit(1)))\n"
+        "p.with_suffix('.ready').write_text('')\n"
+        "time.sleep(30)\n"
+    )
+    stops: list[str] = []
+
+    async def on_stop(message: CallbackMessage) -> None:
+        stops.append(message.token)
+
+    worker = Runner("async", emu, CallbackCommand([sys.executable, "-c", script], grace=5),
+                    on_stop=on_stop)
+    arn = start()
+    wait_until(lambda: marker.with_suffix(".ready").exists())
+    emu.stop_execution(arn)
+    wait_until(lambda: emu.execution_status(arn) == "Stopped")
+    assert marker.read_text() == "SIGTERM" and len(stops) == 1
+    assert worker.stop().stopped == 1
