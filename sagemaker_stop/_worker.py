@@ -726,8 +726,8 @@ class WorkerCore:
         else:
             request = answer_for(entry.message, outcome)
             if isinstance(request, SendPipelineExecutionStepSuccess):
-                count = len(request.output_parameters)
-                entry.result = f"succeeded in {elapsed:.1f} s ({count} output parameters)"
+                names = ", ".join(p.name for p in request.output_parameters) or "none"
+                entry.result = f"succeeded in {elapsed:.1f} s (outputs: {names})"
                 self._answer(entry, "succeeded", request)
             else:
                 entry.result = f"failed in {elapsed:.1f} s: {request.failure_reason}"
@@ -774,7 +774,6 @@ class WorkerCore:
             )
             self.stats.unanswered += 1
             entry.phase = FINISHING
-            entry.result = ""  # logged above
             if not entry.calls:
                 self._forget(entry)
             return
@@ -782,9 +781,10 @@ class WorkerCore:
         self._finish(entry)
 
     def _finish(self, entry: _Entry) -> None:
-        """The step is answered: delete every message held for it."""
+        """The step is answered: say so, and delete every message held for it."""
         entry.phase = FINISHING
         entry.answered = True
+        self._log(logging.INFO, f"{entry.token}: {entry.result}")
         for receipt in entry.receipts.values():
             entry.calls += 1
             self._delete(("delete", entry.token), receipt)
@@ -794,7 +794,7 @@ class WorkerCore:
     def _release(self, entry: _Entry, delay: int = 0) -> None:
         """Give the messages back to the queue (visible after ``delay`` s), unanswered."""
         entry.phase = FINISHING
-        entry.result = entry.result or "released for another worker"
+        self._log(logging.INFO, f"{entry.token}: {entry.result or 'released for another worker'}")
         self.stats.released += 1
         for receipt in entry.receipts.values():
             entry.calls += 1
@@ -804,8 +804,6 @@ class WorkerCore:
         del self.entries[entry.token]
         if not self.config.wait_time:
             self.receive_after = 0.0  # a short poller looks for more work at once
-        if entry.result:
-            self._log(logging.INFO, f"{entry.token}: {entry.result}")
         if entry.answered:
             self.finished[entry.token] = entry.result
             while len(self.finished) > _REMEMBERED:
