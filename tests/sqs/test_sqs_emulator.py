@@ -167,10 +167,6 @@ def test_our_client_consumes_a_callback_queue(emu: SageMakerEmulator, ours: Both
 def test_a_long_poll_returns_as_soon_as_a_message_arrives(
     emu: SageMakerEmulator, ours: Both
 ) -> None:
-    started = time.monotonic()
-    assert ours.receive_message(QUEUE, wait_time_seconds=1).messages == ()
-    assert 0.9 <= time.monotonic() - started < 3  # waited (real time), then gave up
-
     threading.Timer(0.2, in_callback, args=(emu,)).start()
     started = time.monotonic()
     (message,) = ours.receive_message(QUEUE, wait_time_seconds=10).messages

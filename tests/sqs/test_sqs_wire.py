@@ -206,14 +206,14 @@ def test_sqs_throttling_is_retried(sqs_wire: WireServer) -> None:
 def test_a_long_poll_may_outlast_the_read_timeout_by_its_wait(sqs_wire: WireServer) -> None:
     message = {"MessageId": "m1", "ReceiptHandle": "h1", "Body": "{}",
                "Attributes": {"ApproximateReceiveCount": "3"}}
-    sqs_wire.push(Reply(200, {"Messages": [message]}, delay=0.6))
-    with _client(sqs_wire, timeout=0.3, max_attempts=1) as sm:
+    sqs_wire.push(Reply(200, {"Messages": [message]}, delay=0.3))
+    with _client(sqs_wire, timeout=0.15, max_attempts=1) as sm:
         started = time.monotonic()
         got = sm.receive_message(QUEUE, wait_time_seconds=1)
-        assert time.monotonic() - started >= 0.5
+        assert time.monotonic() - started >= 0.25
         assert got.messages[0].receive_count == 3 and got.messages[0].receipt_handle == "h1"
         # ... while any other call keeps the plain read timeout.
-        sqs_wire.push(Reply(200, {}, delay=0.6))
+        sqs_wire.push(Reply(200, {}, delay=0.3))
         with pytest.raises(SageMakerTimeoutError):
             sm.delete_message(QUEUE, "h1")
 

@@ -291,8 +291,9 @@ def test_the_message_the_handler_gets(emu: SageMakerEmulator, start: Callable[[]
     assert job.wait(5) and job.cancelled and "cancelled" in repr(job)
 
 
-def test_the_async_worker_runs_a_command_and_a_stop_terminates_it(
-    emu: SageMakerEmulator, start: Callable[[], str], tmp_path: Any
+def test_a_stop_terminates_a_running_command_and_the_execution_ends_stopped(
+    emu: SageMakerEmulator, start: Callable[[], str], run_worker: Callable[..., Runner],
+    tmp_path: Any, client_kind: str,
 ) -> None:
     import sys
 
@@ -308,11 +309,11 @@ def test_the_async_worker_runs_a_command_and_a_stop_terminates_it(
     )
     stops: list[str] = []
 
-    async def on_stop(message: CallbackMessage) -> None:
+    async def async_on_stop(message: CallbackMessage) -> None:
         stops.append(message.token)
 
-    worker = Runner("async", emu, CallbackCommand([sys.executable, "-c", script], grace=5),
-                    on_stop=on_stop)
+    hook = async_on_stop if client_kind == "async" else (lambda m: stops.append(m.token))
+    worker = run_worker(CallbackCommand([sys.executable, "-c", script], grace=5), on_stop=hook)
     arn = start()
     wait_until(lambda: marker.with_suffix(".ready").exists())
     emu.stop_execution(arn)
