@@ -132,24 +132,31 @@ def check_variant(
         )
 
 
-def sqs_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool = False) -> str:
-    """SQS's endpoint rules (``sqs/2012-11-05/endpoint-rule-set-1.json``):
-    ``https://sqs.{region}.{dnsSuffix}``, ``sqs-fips.`` for FIPS (except in aws-us-gov,
-    whose regional endpoint is FIPS already), the dual-stack suffix for dual-stack.  The
-    queue URL is a request member, not the endpoint (boto3 sends every call to the
-    regional endpoint)."""
+def _regional(name: str, region: str, *, use_fips: bool, use_dualstack: bool) -> str:
+    """The regional rules SQS and STS share: ``https://{name}.{region}.{dnsSuffix}``,
+    ``{name}-fips.`` for FIPS (except in aws-us-gov, whose regional endpoints are FIPS
+    already), the dual-stack suffix for dual-stack."""
     validate_region(region)
     p = partition_for_region(region)
-    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack, service="SQS")
+    check_variant(
+        region, p, use_fips=use_fips, use_dualstack=use_dualstack, service=name.upper()
+    )
     if use_fips and use_dualstack:
-        return f"https://sqs-fips.{region}.{p.dual_stack_dns_suffix}"
+        return f"https://{name}-fips.{region}.{p.dual_stack_dns_suffix}"
     if use_fips:
         if p.name == "aws-us-gov":
-            return f"https://sqs.{region}.amazonaws.com"
-        return f"https://sqs-fips.{region}.{p.dns_suffix}"
+            return f"https://{name}.{region}.amazonaws.com"
+        return f"https://{name}-fips.{region}.{p.dns_suffix}"
     if use_dualstack:
-        return f"https://sqs.{region}.{p.dual_stack_dns_suffix}"
-    return f"https://sqs.{region}.{p.dns_suffix}"
+        return f"https://{name}.{region}.{p.dual_stack_dns_suffix}"
+    return f"https://{name}.{region}.{p.dns_suffix}"
+
+
+def sqs_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool = False) -> str:
+    """SQS's endpoint rules (``sqs/2012-11-05/endpoint-rule-set-1.json``): the shared
+    regional ones.  The queue URL is a request member, not the endpoint (boto3 sends every
+    call to the regional endpoint)."""
+    return _regional("sqs", region, use_fips=use_fips, use_dualstack=use_dualstack)
 
 
 def service_endpoint(
@@ -190,17 +197,6 @@ def sts_endpoint(
         if not (use_fips or use_dualstack):
             return "https://sts.amazonaws.com"
         region = "us-east-1"
-    validate_region(region)
-    p = partition_for_region(region)
-    check_variant(region, p, use_fips=use_fips, use_dualstack=use_dualstack, service="STS")
-    if use_fips and use_dualstack:
-        return f"https://sts-fips.{region}.{p.dual_stack_dns_suffix}"
-    if use_fips:
-        if p.name == "aws-us-gov":
-            return f"https://sts.{region}.amazonaws.com"
-        return f"https://sts-fips.{region}.{p.dns_suffix}"
-    if use_dualstack:
-        return f"https://sts.{region}.{p.dual_stack_dns_suffix}"
-    if region == "aws-global":
+    if region == "aws-global" and not (use_fips or use_dualstack):
         return "https://sts.amazonaws.com"
-    return f"https://sts.{region}.{p.dns_suffix}"
+    return _regional("sts", region, use_fips=use_fips, use_dualstack=use_dualstack)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from ._drive import SyncIO
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("sagemaker_stop.worker")
 
 Handler = Union[Callable[[CallbackJob], Any], CallbackCommand]
+_Done = Callable[[Any, Optional[BaseException]], Event]
 StopHook = Callable[["CallbackMessage"], Any]
 #: With ``handle_signals``: how often the sync shell looks at the signal flag (s).
 _SIGNAL_POLL = 0.2
@@ -118,23 +120,44 @@ class _Worker:
         )
         return self._machine
 
+    def _steps(self, machine: WorkerCore) -> Generator[Optional[float], Event, None]:
+        """The loop both shells drive: perform the machine's actions, then yield how long
+        to wait for the next event (None: no timer) and take that event (``Tick`` when
+        the wait ran out); return when the machine is done."""
+        actions = machine.start(time.monotonic())
+        while True:
+            for action in actions:
+                self._perform(action)
+            if machine.done:
+                return
+            due = machine.deadline()
+            event = yield None if due is None else max(0.0, due - time.monotonic())
+            actions = machine.handle(event, time.monotonic())
+
+    def _result(self, machine: WorkerCore) -> WorkerStats:
+        if machine.error is not None:
+            raise machine.error
+        return machine.stats
+
     def _perform(self, action: Action) -> None:
         if isinstance(action, Log):
             logger.log(action.level, action.text)
         elif isinstance(action, Call):
-            key = action.key
-            self._start(key, self._run_flow, action.flow, lambda v: CallDone(key, v),
-                        lambda e: CallDone(key, error=e))
+            key, flow = action.key, action.flow
+            self._start(key, lambda: self._run_flow(flow), lambda v, e: CallDone(key, v, e))
         elif isinstance(action, StartWork):
             job = CallbackJob(action.message, action.receive_count)
             token = job.token
             self._jobs[token] = job
-            self._start(("work", token), self._run_work, job, lambda o: WorkDone(token, o),
-                        lambda e: WorkDone(token, outcome_of_error(e)))
+            self._start(
+                ("work", token),
+                lambda: self._run_work(job),
+                lambda o, e: WorkDone(token, o if e is None else outcome_of_error(e)),
+            )
         elif isinstance(action, RunHook):
             message, token = action.message, action.message.token
-            self._start(("hook", token), self._run_hook, message, lambda _: HookDone(token),
-                        lambda e: HookDone(token, e))
+            self._start(("hook", token), lambda: self._run_hook(message),
+                        lambda _, e: HookDone(token, e))
         else:
             assert isinstance(action, CancelWork)
             running = self._jobs.get(action.token)
@@ -145,29 +168,14 @@ class _Worker:
     def _finished_work(self, token: str) -> None:
         self._jobs.pop(token, None)
 
-    # Each shell: start ``run(arg)`` concurrently and post ``ok(value)`` or ``failed(exc)``
-    # as the next event; cancel what it started under a key.
-    def _start(
-        self,
-        key: Any,
-        run: Callable[[Any], Any],
-        arg: Any,
-        ok: Callable[[Any], Event],
-        failed: Callable[[BaseException], Event],
-    ) -> None:
-        raise NotImplementedError
-
-    def _cancel(self, key: Any) -> None:
-        raise NotImplementedError
-
-    def _run_flow(self, flow: Any) -> Any:
-        raise NotImplementedError
-
-    def _run_work(self, job: CallbackJob) -> Any:
-        raise NotImplementedError
-
-    def _run_hook(self, message: CallbackMessage) -> Any:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # what each shell provides
+        # Start ``run()`` (a call; a coroutine call in the async shell) concurrently; post
+        # ``done(value, None)`` or ``done(None, exception)`` as the next event.
+        def _start(self, key: Any, run: Callable[[], Any], done: _Done) -> None: ...
+        def _cancel(self, key: Any) -> None: ...
+        def _run_flow(self, flow: Any) -> Any: ...
+        def _run_work(self, job: CallbackJob) -> Any: ...
+        def _run_hook(self, message: CallbackMessage) -> Any: ...
 
 
 class CallbackWorker(_Worker):
@@ -206,48 +214,42 @@ class CallbackWorker(_Worker):
     def run(self, *, handle_signals: bool = False) -> WorkerStats:
         """Work until shut down; ``handle_signals``: SIGINT and SIGTERM shut down
         gracefully, a second one cancels the running work, a third one is not caught."""
-        import queue
-
         machine = self._new_machine()
+        steps = self._steps(machine)
         restore = self._install_signals() if handle_signals else None
         try:
-            actions = machine.start(time.monotonic())
+            wait = next(steps)
             while True:
-                for action in actions:
-                    self._perform(action)
-                if machine.done:
-                    break
-                event: Event
-                try:
-                    event = self._events.get(timeout=self._wait_for(machine, handle_signals))
-                except queue.Empty:
-                    event = Tick()
-                except KeyboardInterrupt:
-                    if machine.cancelling:
-                        raise  # asked three times: give up at once
-                    event = Shutdown(cancel=machine.shutting_down)
-                actions = machine.handle(event, time.monotonic())
+                wait = steps.send(self._next_event(machine, wait, handle_signals))
                 if self._signals:  # SIGINT / SIGTERM noted by the handler
                     cancel = machine.shutting_down or self._signals > 1
                     self._signals = 0
-                    actions += machine.handle(Shutdown(cancel), time.monotonic())
                     if cancel and restore is not None:
                         restore()  # a third signal acts as it would without us
                         restore = None
+                    wait = steps.send(Shutdown(cancel))
+        except StopIteration:
+            pass
         finally:
             if restore is not None:
                 restore()
-        if machine.error is not None:
-            raise machine.error
-        return machine.stats
+        return self._result(machine)
 
-    @staticmethod
-    def _wait_for(machine: WorkerCore, handle_signals: bool) -> Optional[float]:
-        due = machine.deadline()
-        wait = None if due is None else max(0.0, due - time.monotonic())
-        if handle_signals:
+    def _next_event(
+        self, machine: WorkerCore, wait: Optional[float], handle_signals: bool
+    ) -> Event:
+        import queue
+
+        if handle_signals:  # look at the signal flag now and then
             wait = _SIGNAL_POLL if wait is None else min(wait, _SIGNAL_POLL)
-        return wait
+        try:
+            return self._events.get(timeout=wait)
+        except queue.Empty:
+            return Tick()
+        except KeyboardInterrupt:
+            if machine.cancelling:
+                raise  # asked three times: give up at once
+            return Shutdown(cancel=machine.shutting_down)
 
     def _install_signals(self) -> Optional[Callable[[], None]]:
         import signal
@@ -268,23 +270,16 @@ class CallbackWorker(_Worker):
 
         return restore
 
-    def _start(
-        self,
-        key: Any,
-        run: Callable[[Any], Any],
-        arg: Any,
-        ok: Callable[[Any], Event],
-        failed: Callable[[BaseException], Event],
-    ) -> None:
+    def _start(self, key: Any, run: Callable[[], Any], done: _Done) -> None:
         import threading
 
         def target() -> None:
             try:
-                value = run(arg)
+                value = run()
             except Exception as exc:
-                self._events.put(failed(exc))
+                self._events.put(done(None, exc))
             else:
-                self._events.put(ok(value))
+                self._events.put(done(value, None))
 
         threading.Thread(target=target, name=f"sagemaker-stop-worker-{key[0]}", daemon=True).start()
 
@@ -344,21 +339,18 @@ class AsyncCallbackWorker(_Worker):
             self._events.put_nowait(self._pending_shutdown)
         loop = asyncio.get_running_loop()
         signals = self._install_signals(loop) if handle_signals else []
+        steps = self._steps(machine)
         try:
-            actions = machine.start(time.monotonic())
+            wait = next(steps)
             while True:
-                for action in actions:
-                    self._perform(action)
-                if machine.done:
-                    break
-                due = machine.deadline()
-                wait = None if due is None else max(0.0, due - time.monotonic())
                 event: Event
                 try:
                     event = await asyncio.wait_for(self._events.get(), wait)
                 except asyncio.TimeoutError:
                     event = Tick()
-                actions = machine.handle(event, time.monotonic())
+                wait = steps.send(event)
+        except StopIteration:
+            pass
         finally:
             for sig in signals:
                 loop.remove_signal_handler(sig)
@@ -366,9 +358,7 @@ class AsyncCallbackWorker(_Worker):
                 task.cancel()
             self._events = None
             self._pending_shutdown = None
-        if machine.error is not None:
-            raise machine.error
-        return machine.stats
+        return self._result(machine)
 
     def _install_signals(self, loop: Any) -> list[Any]:
         import signal
@@ -386,27 +376,20 @@ class AsyncCallbackWorker(_Worker):
         machine = self._machine
         self.shutdown(cancel=machine is not None and machine.shutting_down)
 
-    def _start(
-        self,
-        key: Any,
-        run: Callable[[Any], Any],
-        arg: Any,
-        ok: Callable[[Any], Event],
-        failed: Callable[[BaseException], Event],
-    ) -> None:
+    def _start(self, key: Any, run: Callable[[], Any], done: _Done) -> None:
         import asyncio
 
         async def target() -> None:
             try:
-                value = await run(arg)
+                value = await run()
             except asyncio.CancelledError:
                 if key[0] != "work":
                     raise
-                self._events.put_nowait(ok(Cancelled()))
+                self._events.put_nowait(done(Cancelled(), None))
             except Exception as exc:
-                self._events.put_nowait(failed(exc))
+                self._events.put_nowait(done(None, exc))
             else:
-                self._events.put_nowait(ok(value))
+                self._events.put_nowait(done(value, None))
             finally:
                 self._tasks.pop(key, None)
 

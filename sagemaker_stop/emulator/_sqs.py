@@ -23,6 +23,7 @@ Standard library only, like the rest of the emulator.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -33,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 from urllib.parse import urlsplit
 
-from ._sigv4 import Credentials, verify
+from ._sigv4 import AuthResult, Credentials, verify
 
 if TYPE_CHECKING:
     from ._server import Handler
@@ -304,24 +305,16 @@ class _Clock(Protocol):
     def now(self) -> float: ...
 
 
+@dataclasses.dataclass
 class Frontend:
     """Answers the SQS requests the emulator's ``_serve`` hands over."""
 
-    def __init__(
-        self,
-        model: _Model,
-        lock: threading.RLock,
-        clock: _Clock,
-        region: str,
-        wall_time: Callable[[], float],
-        stopping: threading.Event,
-    ) -> None:
-        self.model = model
-        self.lock = lock
-        self.clock = clock
-        self.region = region
-        self.wall_time = wall_time
-        self.stopping = stopping
+    model: _Model
+    lock: threading.RLock
+    clock: _Clock
+    region: str
+    wall_time: Callable[[], float]
+    stopping: threading.Event
 
     def serve(
         self,
@@ -331,25 +324,6 @@ class Frontend:
         body: bytes,
         credentials: Mapping[str, Credentials],
     ) -> None:
-        request_id = str(uuid.uuid4())
-        try:
-            status, payload = 200, self._answer(h, path, query, body, credentials)
-            error: Optional[SqsError] = None
-        except SqsError as exc:
-            status, payload, error = exc.status, exc.body(), exc
-        headers = [("x-amzn-RequestId", request_id), ("Content-Type", CONTENT_TYPE)]
-        if error is not None and error.query_code:
-            headers.append(("x-amzn-query-error", f"{error.query_code};Sender"))
-        h.respond(status, json.dumps(payload).encode(), headers)
-
-    def _answer(
-        self,
-        h: Handler,
-        path: str,
-        query: str,
-        body: bytes,
-        credentials: Mapping[str, Credentials],
-    ) -> dict[str, Any]:
         auth = verify(
             method=h.command,
             path=path,
@@ -361,6 +335,17 @@ class Frontend:
             service="sqs",
             now=self.wall_time(),
         )
+        try:
+            status, payload = 200, self._answer(h, body, auth)
+            error: Optional[SqsError] = None
+        except SqsError as exc:
+            status, payload, error = exc.status, exc.body(), exc
+        headers = [("x-amzn-RequestId", str(uuid.uuid4())), ("Content-Type", CONTENT_TYPE)]
+        if error is not None and error.query_code:
+            headers.append(("x-amzn-query-error", f"{error.query_code};Sender"))
+        h.respond(status, json.dumps(payload).encode(), headers)
+
+    def _answer(self, h: Handler, body: bytes, auth: AuthResult) -> dict[str, Any]:
         if not auth.ok:
             raise SqsError(
                 auth.code or "InvalidSignatureException", auth.message or "", auth.status

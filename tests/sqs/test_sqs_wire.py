@@ -7,11 +7,8 @@ import datetime
 import time
 from typing import Any, Callable
 
-import boto3
-import botocore.auth
 import httpx
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from sagemaker_stop import (
     ConfigurationError,
@@ -26,8 +23,9 @@ from sagemaker_stop import (
     ThrottlingException,
 )
 from sagemaker_stop._config import resolve_config
-from sagemaker_stop._endpoints import region_of_queue_url, sqs_endpoint
+from sagemaker_stop._endpoints import region_of_queue_url
 
+from ..clients import boto3_sent
 from ..loopback import ACCESS_KEY, SECRET_KEY, Reply, WireServer
 
 FIXED = datetime.datetime(2026, 11, 25, 12, 30, 45, tzinfo=datetime.timezone.utc)
@@ -82,24 +80,10 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], str, dict[str, Any]]] = 
 
 
 def boto3_request(monkeypatch: pytest.MonkeyPatch, method: str, kwargs: dict[str, Any]) -> Any:
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: FIXED.replace(tzinfo=None))
-    client = boto3.client(
-        "sqs",
-        region_name="eu-west-1",
-        aws_access_key_id=CREDS.access_key_id,
-        aws_secret_access_key=CREDS.secret_access_key,
-        aws_session_token=CREDS.session_token,
+    return boto3_sent(
+        monkeypatch, "sqs", "eu-west-1", CREDS, FIXED,
+        lambda client: getattr(client, method)(**kwargs),
     )
-    captured: list[Any] = []
-
-    def before_send(request: Any, **_: Any) -> AWSResponse:
-        captured.append(request)
-        raw = type("Raw", (), {"stream": lambda self, *a, **k: iter([b"{}"])})()
-        return AWSResponse(request.url, 200, {"x-amzn-requestid": "r"}, raw)
-
-    client.meta.events.register("before-send", before_send)
-    getattr(client, method)(**kwargs)
-    return captured[0]
 
 
 def our_request(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> httpx.Request:
@@ -240,31 +224,7 @@ def test_bad_sqs_arguments_fail_before_sending(
     assert sqs_wire.requests == []
 
 
-# --- endpoints -------------------------------------------------------------------------
-
-
-def test_sqs_endpoints_agree_with_botocore_rules() -> None:
-    from botocore.endpoint_provider import EndpointProvider
-    from botocore.loaders import create_loader
-
-    loader = create_loader()
-    partitions = loader.load_data("partitions")
-    rules = EndpointProvider(loader.load_service_model("sqs", "endpoint-rule-set-1"), partitions)
-    regions = [r for p in partitions["partitions"] for r in p["regions"]]
-    regions += ["us-foo-1", "us-gov-foo-1", "cn-foo-1", "us-isob-foo-1", "eusc-de-east-1"]
-    for region in regions:
-        for fips in (False, True):
-            for dualstack in (False, True):
-                try:
-                    expected: Any = rules.resolve_endpoint(
-                        Region=region, UseFIPS=fips, UseDualStack=dualstack
-                    ).url
-                except Exception:
-                    with pytest.raises(ConfigurationError):
-                        sqs_endpoint(region, use_fips=fips, use_dualstack=dualstack)
-                    continue
-                got = sqs_endpoint(region, use_fips=fips, use_dualstack=dualstack)
-                assert got == expected, (region, fips, dualstack)
+# --- endpoints (SQS's rules against botocore's: tests/config/test_endpoints.py) ---------
 
 
 @pytest.mark.parametrize(
