@@ -76,7 +76,7 @@ class _Worker:
         queue_url: str,
         handler: Handler,
         *,
-        client: Any,
+        client: Any,  # the shell's client: SageMakerClient / AsyncSageMakerClient
         on_stop: Optional[StopHook] = None,
         concurrency: int = 4,
         prefetch: int = 10,
@@ -107,6 +107,7 @@ class _Worker:
         self.client = client
         self._machine: Optional[WorkerCore] = None
         self._jobs: dict[str, CallbackJob] = {}
+        self._setup()
 
     @property
     def stats(self) -> WorkerStats:
@@ -171,6 +172,7 @@ class _Worker:
     if TYPE_CHECKING:  # what each shell provides
         # Start ``run()`` (a call; a coroutine call in the async shell) concurrently; post
         # ``done(value, None)`` or ``done(None, exception)`` as the next event.
+        def _setup(self) -> None: ...
         def _start(self, key: Any, run: Callable[[], Any], done: _Done) -> None: ...
         def _cancel(self, key: Any) -> None: ...
         def _run_flow(self, flow: Any) -> Any: ...
@@ -198,10 +200,9 @@ class CallbackWorker(_Worker):
     request) cancels it and releases its messages for another worker.
     """
 
-    def __init__(
-        self, queue_url: str, handler: Handler, *, client: SageMakerClient, **options: Any
-    ) -> None:
-        super().__init__(queue_url, handler, client=client, **options)
+    client: SageMakerClient
+
+    def _setup(self) -> None:
         import queue
 
         self._events: queue.Queue[Event] = queue.Queue()
@@ -315,10 +316,9 @@ class AsyncCallbackWorker(_Worker):
     SIGINT/SIGTERM); cancelling the task running it abandons everything at once (the
     messages held reappear after their visibility timeout)."""
 
-    def __init__(
-        self, queue_url: str, handler: Handler, *, client: AsyncSageMakerClient, **options: Any
-    ) -> None:
-        super().__init__(queue_url, handler, client=client, **options)
+    client: AsyncSageMakerClient
+
+    def _setup(self) -> None:
         self._events: Any = None
         self._tasks: dict[Any, Any] = {}
         self._pending_shutdown: Optional[Shutdown] = None

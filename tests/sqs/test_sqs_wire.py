@@ -276,3 +276,25 @@ def test_sqs_endpoint_configuration(tmp_path: Any) -> None:
         config.endpoint_for("eu-west-1", "sqs")
     with pytest.raises(ConfigurationError, match="queue URL"):
         resolve_config(environ={}, home=str(tmp_path / "none")).endpoint_for(None, "sqs")
+
+
+@pytest.mark.parametrize(
+    "operation", ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueUrl"]
+)
+def test_sqs_classes_have_the_members_of_botocores_model(operation: str) -> None:
+    import botocore.session
+
+    import sagemaker_stop
+
+    from ..core.test_service_model import _walk, _wire_fields
+
+    model = botocore.session.get_session().get_service_model("sqs").operation_model(operation)
+    request = getattr(sagemaker_stop, operation)
+    # AttributeNames is deprecated: MessageSystemAttributeNames replaces it.
+    assert set(_wire_fields(request)) == set(model.input_shape.members) - {"AttributeNames"}
+    problems: list[str] = []
+    if model.output_shape is None:
+        assert _wire_fields(request.response_type) == {}
+    else:
+        _walk(model.output_shape, request.response_type, operation, problems)
+    assert problems == []
