@@ -6,8 +6,8 @@ the class both clients share and ``_adapter.py`` turns them into sync and async 
 The docstrings and signatures here are the ones ``help()`` and IDEs show.
 
 Arguments are checked when the method is called, before anything is sent.  The workflow
-modules (describe, list, wait, bulk stop, callbacks) are imported inside the functions
-that need them: a plain stop loads none of them.
+modules (describe, list, wait, bulk stop, callbacks, SQS) are imported inside the
+functions that need them: a plain stop loads none of them.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         SendPipelineExecutionStepResponse,
         StartPipelineExecutionResponse,
     )
+    from ._sqs_operations import EmptyResponse, GetQueueUrlResponse, ReceiveMessageResponse
     from ._waiter import ProgressHook
     from .callback import CallbackMessageLike
 
@@ -206,6 +207,78 @@ def answer_callback_failure(
     from .callback import CallbackMessage
 
     return call(core, CallbackMessage.of(message).failure(failure_reason))
+
+
+# --- SQS: the calls a Callback-step consumer needs ------------------------------------
+
+
+def receive_message(
+    core: CallCore,
+    queue_url: str,
+    *,
+    max_number_of_messages: Optional[int] = None,
+    wait_time_seconds: Optional[int] = None,
+    visibility_timeout: Optional[int] = None,
+    message_system_attribute_names: Optional[Sequence[str]] = ("ApproximateReceiveCount",),
+    message_attribute_names: Optional[Sequence[str]] = ("All",),
+    receive_request_attempt_id: Optional[str] = None,
+) -> Flow[ReceiveMessageResponse]:
+    """SQS ReceiveMessage: up to ``max_number_of_messages`` (1-10) messages of the queue,
+    waiting up to ``wait_time_seconds`` (0-20) for one (the call's read timeout grows by
+    that wait); each hidden from other consumers for ``visibility_timeout`` seconds.  By
+    default every message attribute and ``ApproximateReceiveCount`` are asked for."""
+    from ._sqs_operations import ReceiveMessage
+
+    return call(
+        core,
+        ReceiveMessage(
+            queue_url=queue_url,
+            message_system_attribute_names=message_system_attribute_names,
+            message_attribute_names=message_attribute_names,
+            max_number_of_messages=max_number_of_messages,
+            visibility_timeout=visibility_timeout,
+            wait_time_seconds=wait_time_seconds,
+            receive_request_attempt_id=receive_request_attempt_id,
+        ),
+    )
+
+
+def delete_message(
+    core: CallCore, queue_url: str, receipt_handle: str
+) -> Flow[EmptyResponse]:
+    """SQS DeleteMessage: delete a received message by its receipt handle."""
+    from ._sqs_operations import DeleteMessage
+
+    return call(core, DeleteMessage(queue_url=queue_url, receipt_handle=receipt_handle))
+
+
+def change_message_visibility(
+    core: CallCore, queue_url: str, receipt_handle: str, visibility_timeout: int
+) -> Flow[EmptyResponse]:
+    """SQS ChangeMessageVisibility: keep a received message hidden ``visibility_timeout``
+    (0-43200) more seconds from now (0: make it visible again)."""
+    from ._sqs_operations import ChangeMessageVisibility
+
+    return call(
+        core,
+        ChangeMessageVisibility(
+            queue_url=queue_url,
+            receipt_handle=receipt_handle,
+            visibility_timeout=visibility_timeout,
+        ),
+    )
+
+
+def get_queue_url(
+    core: CallCore, queue_name: str, *, queue_owner_aws_account_id: Optional[str] = None
+) -> Flow[GetQueueUrlResponse]:
+    """SQS GetQueueUrl: the URL of a queue by name (``QueueDoesNotExist`` if none)."""
+    from ._sqs_operations import GetQueueUrl
+
+    return call(
+        core,
+        GetQueueUrl(queue_name=queue_name, queue_owner_aws_account_id=queue_owner_aws_account_id),
+    )
 
 
 # --- several calls -------------------------------------------------------------------

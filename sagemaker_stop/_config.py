@@ -12,6 +12,7 @@ DEBUG, never a secret: ``sagemaker-stop config`` and ``--debug`` show it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -20,12 +21,13 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import attrs
 
 from ._credentials import default_credential_source
-from ._endpoints import resolve_endpoint, validate_region
+from ._endpoints import service_endpoint, validate_region
 from ._settings import (
     Profile,
     SharedConfig,
     active_profile,
     check_endpoint_url,
+    configured_endpoint_url,
     default_home,
     endpoint_url_and_source,
     env_get,
@@ -135,19 +137,39 @@ class ClientConfig:
     def source_of(self, setting: str) -> str:
         """Where ``setting`` (profile, region, endpoint_url, ca_bundle) came from."""
         return self.sources.get(setting, "default")
+    #: The SQS endpoint given as an argument; None: the configured one, if any.
+    sqs_endpoint_url: Optional[str] = None
+    #: A service's configured endpoint URL (``AWS_ENDPOINT_URL_<ID>``, the profile's
+    #: ``services`` section ...), looked up when first needed: as with botocore, a
+    #: broken ``services`` setting fails only the clients of the services it concerns.
+    configured_endpoint: Optional[Callable[[str], Optional[str]]] = attrs.field(
+        default=None, eq=False, repr=False
+    )
 
-    def endpoint_for(self, region_hint: Optional[str] = None) -> tuple[str, str]:
-        """``(url, signing_region)`` for a request. The hint (e.g. the region in the
-        pipeline execution ARN) is used only when no region is configured."""
+    def _endpoint_url(self, service: str) -> Optional[str]:
+        if service == SERVICE_ID:
+            return self.endpoint_url
+        found = self.sqs_endpoint_url
+        if found is None and self.configured_endpoint is not None:
+            found = self.configured_endpoint(service)
+        return None if found is None else check_endpoint_url(found)
+
+    def endpoint_for(
+        self, region_hint: Optional[str] = None, service: str = SERVICE_ID
+    ) -> tuple[str, str]:
+        """``(url, signing_region)`` for a request to ``service`` (``sagemaker`` or
+        ``sqs``). The hint (the region in the pipeline execution ARN or the queue URL)
+        is used only when no region is configured."""
         region = self.region or region_hint
         if not region:
             raise ConfigurationError(
                 "no AWS region: pass region= to the client, set AWS_REGION or "
                 "AWS_DEFAULT_REGION, add 'region = ...' to your AWS config profile, "
-                "or use a full pipeline execution ARN"
+                "or use a full pipeline execution ARN (or SQS queue URL)"
             )
         validate_region(region)
-        if self.endpoint_url:
+        configured = self._endpoint_url(service)
+        if configured:
             if self.use_fips:
                 raise ConfigurationError(
                     "FIPS and a custom endpoint_url are not supported together"
@@ -156,8 +178,10 @@ class ClientConfig:
                 raise ConfigurationError(
                     "dual-stack and a custom endpoint_url are not supported together"
                 )
-            return self.endpoint_url, region
-        url = resolve_endpoint(region, use_fips=self.use_fips, use_dualstack=self.use_dualstack)
+            return configured, region
+        url = service_endpoint(
+            service, region, use_fips=self.use_fips, use_dualstack=self.use_dualstack
+        )
         return url, region
 
 
@@ -174,6 +198,7 @@ def resolve_config(
     home: Optional[str] = None,
     ca_bundle: Optional[str] = None,
     mfa_token_provider: Optional[Callable[[str], Any]] = None,
+    sqs_endpoint_url: Optional[str] = None,
 ) -> ClientConfig:
     """Read arguments, environment and shared files into a :class:`ClientConfig`."""
     env: Mapping[str, str] = dict(os.environ) if environ is None else environ
@@ -188,6 +213,8 @@ def resolve_config(
         endpoint_source = "argument endpoint_url="
     if endpoint_url is not None:
         check_endpoint_url(endpoint_url)
+    if sqs_endpoint_url is not None:
+        check_endpoint_url(sqs_endpoint_url)
     chosen_ca_bundle, ca_bundle_source = configured_ca_bundle(ca_bundle, env, shared, active)
     sources = {
         "profile": _profile_source(profile, env),
@@ -248,4 +275,8 @@ def resolve_config(
         credential_source=source,
         ca_bundle=chosen_ca_bundle,
         sources=sources,
+        sqs_endpoint_url=sqs_endpoint_url,
+        configured_endpoint=functools.partial(
+            configured_endpoint_url, environ=env, shared=shared, profile=active
+        ),
     )

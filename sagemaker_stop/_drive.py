@@ -48,6 +48,30 @@ def _runner(run: Callable[[Flow[Any]], R], effect: GetCredentials) -> Callable[[
     return lambda flow: run(bounded(flow, within, effect.bound, time.monotonic))
 
 
+def _popen_options(effect: RunProcess) -> dict[str, Any]:
+    """What both shells pass to start ``effect``'s process (besides its pipes)."""
+    options: dict[str, Any] = {"env": None if effect.env is None else dict(effect.env)}
+    if effect.cancellable:
+        options["start_new_session"] = True  # its own process group: see _signal_group
+    return options
+
+
+def _signal_group(process: Any, kill: bool = False) -> None:
+    """SIGTERM (``kill``: SIGKILL) a cancellable process and everything it started (its
+    process group); where there are no process groups, the process alone."""
+    import contextlib
+    import os
+    import signal
+
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        elif kill:  # pragma: no cover - Windows
+            process.kill()
+        else:  # pragma: no cover - Windows
+            process.terminate()
+
+
 def _advance(flow: Flow[Any], value: Any, error: Optional[Exception]) -> tuple[bool, Any]:
     """Resume ``flow`` with a result (or an exception); (True, its return value) when it
     finished, else (False, the next effect)."""
@@ -56,6 +80,21 @@ def _advance(flow: Flow[Any], value: Any, error: Optional[Exception]) -> tuple[b
     except StopIteration as stop:
         return True, stop.value
     return False, effect
+
+
+def _end_when_cancelled(process: Any, cancel: Any, grace: float) -> None:
+    """(A thread of the sync shell) SIGTERM the process group once ``cancel`` is set,
+    SIGKILL it after ``grace`` seconds; return when the process has ended."""
+    import subprocess
+
+    while process.poll() is None:
+        if cancel.wait(0.02):
+            _signal_group(process)
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, kill=True)
+            return
 
 
 class SyncIO:
@@ -135,18 +174,40 @@ class SyncIO:
         return self.sender.send(effect.request, effect.max_body)
 
     @staticmethod
-    def run_process(effect: RunProcess) -> ProcessResult:
+    def run_process(effect: RunProcess, cancel: Optional[Any] = None) -> ProcessResult:
+        """Run the process; ``cancel`` (a ``threading.Event``, for a cancellable one)
+        ends it when set: SIGTERM to its group, SIGKILL after the grace period."""
         import subprocess
 
+        stdin = subprocess.PIPE if effect.stdin is not None else None
         try:
-            done = subprocess.run(
-                list(effect.argv), capture_output=True, timeout=effect.timeout, check=False
+            process = subprocess.Popen(
+                list(effect.argv),
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                **_popen_options(effect),
             )
-        except subprocess.TimeoutExpired as exc:
-            return _process_failure(exc, timed_out=True)
         except OSError as exc:
             return _process_failure(exc)
-        return ProcessResult(done.returncode, done.stdout, done.stderr)
+        with process:
+            if cancel is not None and effect.cancellable:
+                import threading
+
+                threading.Thread(
+                    target=_end_when_cancelled,
+                    args=(process, cancel, effect.grace),
+                    daemon=True,
+                ).start()
+            try:
+                stdout, stderr = process.communicate(effect.stdin, timeout=effect.timeout)
+            except subprocess.TimeoutExpired as exc:
+                process.kill()
+                if effect.cancellable:
+                    _signal_group(process, kill=True)
+                process.communicate()
+                return _process_failure(exc, timed_out=True)
+        return ProcessResult(process.returncode, stdout, stderr)
 
 
 class AsyncIO:
@@ -228,22 +289,42 @@ class AsyncIO:
 
     @staticmethod
     async def run_process(effect: RunProcess) -> ProcessResult:
+        """Run the process; cancelling the task ends a cancellable one (SIGTERM to its
+        group, SIGKILL after the grace period) before the cancellation goes on."""
         import asyncio
 
+        pipe = asyncio.subprocess.PIPE
         try:
             process = await asyncio.create_subprocess_exec(
                 *effect.argv,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
+                stdin=pipe if effect.stdin is not None else None,
+                stdout=pipe,
+                stderr=pipe,
+                **_popen_options(effect),
             )
         except OSError as exc:
             return _process_failure(exc)
         try:
-            stdout, stderr = await asyncio.wait_for(process.communicate(), effect.timeout)
+            stdout, stderr = await asyncio.wait_for(
+                process.communicate(effect.stdin), effect.timeout
+            )
         except asyncio.TimeoutError as exc:
             process.kill()
             await process.wait()
             return _process_failure(exc, timed_out=True)
+        except asyncio.CancelledError:
+            if not effect.cancellable:
+                raise
+            _signal_group(process)
+            try:
+                await asyncio.wait_for(process.wait(), effect.grace)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                if process.returncode is None:
+                    _signal_group(process, kill=True)
+                    await process.wait()
+            raise
         return ProcessResult(process.returncode or 0, stdout, stderr)
 
 

@@ -210,6 +210,14 @@ class GetCredentials:
 class RunProcess:
     argv: tuple[str, ...]
     timeout: Optional[float] = 60.0
+    #: Bytes fed to its stdin (None: it inherits ours).
+    stdin: Optional[bytes] = None
+    #: Its whole environment (None: ours).  Never shown: it may hold credentials.
+    env: Optional[Mapping[str, str]] = attrs.field(default=None, eq=False, repr=False)
+    #: The shell may cancel it: it runs in a process group of its own, and a
+    #: cancellation sends SIGTERM to that group, then SIGKILL after ``grace`` seconds.
+    cancellable: bool = False
+    grace: float = 10.0
 
 
 @attrs.frozen

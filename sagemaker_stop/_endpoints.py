@@ -1,9 +1,9 @@
-"""SageMaker endpoint resolution, agreeing with botocore's endpoint rule set.
+"""Endpoint resolution (SageMaker, SQS, STS), agreeing with botocore's endpoint rule sets.
 
-The rules below are SageMaker's ``endpoint-rule-set-1.json`` (service version
-2017-07-24) written out by hand; the partition data (DNS suffixes, region patterns,
-FIPS / dual-stack support) is read from botocore's own ``data/partitions.json`` so new
-partitions and regions arrive with botocore upgrades. Only the data file is read:
+The rules below are each service's ``endpoint-rule-set-1.json`` written out by hand;
+the partition data (DNS suffixes, region patterns, FIPS / dual-stack support) is read
+from botocore's own ``data/partitions.json`` so new partitions and regions arrive with
+botocore upgrades. Only the data file is read:
 botocore's resolver, session and loader are never used at runtime.
 """
 
@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -131,6 +132,41 @@ def check_variant(
         )
 
 
+def sqs_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool = False) -> str:
+    """SQS's endpoint rules (``sqs/2012-11-05/endpoint-rule-set-1.json``): the shared
+    regional ones.  The queue URL is a request member, not the endpoint (boto3 sends every
+    call to the regional endpoint)."""
+    return regional_endpoint(
+        "sqs", region, use_fips=use_fips, use_dualstack=use_dualstack, service="SQS"
+    )
+
+
+def service_endpoint(
+    service: str, region: str, *, use_fips: bool = False, use_dualstack: bool = False
+) -> str:
+    """The endpoint of ``service`` (``sagemaker`` or ``sqs``) in ``region``."""
+    resolve = sqs_endpoint if service == "sqs" else resolve_endpoint
+    return resolve(region, use_fips=use_fips, use_dualstack=use_dualstack)
+
+
+#: Queue URL hosts: ``sqs.{region}.{suffix}`` (and ``sqs-fips.``), the legacy
+#: ``{region}.queue.amazonaws.com`` and ``queue.amazonaws.com`` (us-east-1).
+_QUEUE_HOST = re.compile(r"^(?:sqs(?:-fips)?\.(?P<a>[a-z0-9-]+)\.|(?P<b>[a-z0-9-]+)\.queue\.)")
+
+
+def region_of_queue_url(url: Optional[str]) -> Optional[str]:
+    """The region a queue URL names in its host, if any."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "") if "//" in url else ""
+    if host == "queue.amazonaws.com":
+        return "us-east-1"
+    match = _QUEUE_HOST.match(host)
+    if match is None:
+        return None
+    return match.group("a") or match.group("b")
+
+
 def sts_endpoint(
     region: Optional[str], *, use_fips: bool = False, use_dualstack: bool = False
 ) -> str:
@@ -158,7 +194,7 @@ def regional_endpoint(
     use_dualstack: bool = False,
     service: str = "",
 ) -> str:
-    """The rule-set shape STS (regional), the IAM Identity Center portal
+    """The rule-set shape STS (regional), SQS, the IAM Identity Center portal
     (``sso/2019-06-10``, ``prefix`` ``portal.sso``) and SSO-OIDC (``sso-oidc``,
     ``oidc``) share: ``https://{prefix}.{region}.{dnsSuffix}``, ``{prefix}-fips`` for
     FIPS (but the plain name in aws-us-gov, whose endpoints are FIPS already), the

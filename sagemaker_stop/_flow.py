@@ -64,7 +64,7 @@ class AttemptHook(Protocol):
 
 
 class Endpoints(Protocol):
-    def endpoint_for(self, region_hint: Optional[str]) -> tuple[str, str]: ...
+    def endpoint_for(self, region_hint: Optional[str], service: str) -> tuple[str, str]: ...
 
 
 @attrs.define
@@ -123,6 +123,20 @@ def _get_credentials(
     return GetCredentials(force_refresh, bound.left(core), bound.bound)
 
 
+def _allowing(timeouts: Timeouts, extra: float) -> Timeouts:
+    """The read timeout lengthened by the time the operation waits on purpose (a long
+    poll: "ensure that the HTTP response timeout for ReceiveMessage requests is longer
+    than the WaitTimeSeconds parameter", SQS API reference)."""
+    if not extra:
+        return timeouts
+
+    def longer(value: Optional[float]) -> Optional[float]:
+        return None if value is None else value + extra
+
+    # The read waits for the first byte of the answer; the attempt includes that wait.
+    return attrs.evolve(timeouts, read=longer(timeouts.read), attempt=longer(timeouts.attempt))
+
+
 def call(
     core: CallCore, operation: Operation[R], *, deadline: Optional[Deadline] = None
 ) -> Flow[R]:
@@ -134,7 +148,8 @@ def call(
     starts that could not finish; running out raises ``SageMakerTimeoutError`` whose
     ``phase`` names the bound (``call`` or ``wait``)."""
     bound = _deadline(core, deadline)
-    url, region = core.endpoints.endpoint_for(operation.region_hint)
+    service = operation.service.name
+    url, region = core.endpoints.endpoint_for(operation.region_hint, service)
     if not urlsplit(url).path:
         url += "/"  # the request URI of every AWS JSON operation
     body = _protocol.encode_body(operation)
@@ -160,13 +175,15 @@ def call(
             credentials=credentials,
             region=region,
             when=signed_at,
+            service=service,
         )
         headers.append(("User-Agent", USER_AGENT))
         headers.append(("amz-sdk-invocation-id", invocation_id))
         # As botocore sends it; an operation's own retries may go past max_attempts.
         limit = max(max_attempts, attempt)
         headers.append(("amz-sdk-request", f"attempt={attempt}; max={limit}"))
-        request = HttpRequest("POST", url, tuple(headers), body, core.timeouts)
+        timeouts = _allowing(core.timeouts, operation.attempt_allowance)
+        request = HttpRequest("POST", url, tuple(headers), body, timeouts)
         if bound is not None:
             left = bound.left(core)
             if left <= 0:

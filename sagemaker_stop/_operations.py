@@ -55,6 +55,27 @@ def region_of_arn(arn: Optional[str]) -> Optional[str]:
     return parts[3]
 
 
+@attrs.frozen
+class Service:
+    """How one AWS service is spoken: the protocol flavour of its operations.
+
+    Both services here speak AWS JSON (``POST /``, a JSON body, ``X-Amz-Target``); they
+    differ only in these values (botocore's service-model ``metadata``)."""
+
+    #: The SigV4 signing name, and the service id of ``AWS_ENDPOINT_URL_<ID>`` and of
+    #: the ``[services]`` config section.
+    name: str
+    #: ``application/x-amz-json-<jsonVersion>``.
+    content_type: str
+    #: Further headers every request carries (they are signed).
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+#: SageMaker: AWS JSON 1.1 (``sagemaker/2017-07-24`` metadata: ``jsonVersion`` 1.1,
+#: ``signingName`` sagemaker).
+SAGEMAKER = Service("sagemaker", "application/x-amz-json-1.1")
+
+
 @attrs.frozen(kw_only=True)
 class Response:
     """What every response carries besides its members."""
@@ -71,6 +92,8 @@ class Operation(Generic[R]):
 
     #: ``X-Amz-Target`` value, e.g. ``SageMaker.StopPipelineExecution``.
     target: ClassVar[str]
+    #: The service (protocol flavour) the operation belongs to.
+    service: ClassVar[Service] = SAGEMAKER
     #: The response class this request produces.
     response_type: ClassVar[type[Any]]
     #: Error codes this operation retries on top of the retry mode's rules.
@@ -88,6 +111,12 @@ class Operation(Generic[R]):
     def region_hint(self) -> Optional[str]:
         """A region the request itself names (e.g. in an ARN), used when none is set."""
         return None
+
+    @property
+    def attempt_allowance(self) -> float:
+        """Seconds an attempt may take on top of the client's read timeout (a long poll
+        waits on purpose)."""
+        return 0.0
 
     def refine_error(self, error: SageMakerError) -> SageMakerError:
         """The error this operation's answer means (by default the one its code names)."""

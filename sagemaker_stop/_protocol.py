@@ -1,8 +1,9 @@
-"""AWS JSON 1.1, both directions, as pure functions.
+"""AWS JSON (1.1 for SageMaker, 1.0 for SQS), both directions, as pure functions.
 
-Request: ``POST /`` with ``Content-Type: application/x-amz-json-1.1`` and
-``X-Amz-Target: SageMaker.<Operation>``; the body is ``json.dumps`` of the members (the
-same bytes botocore's JSONSerializer produces).
+Request: ``POST /`` with the operation's ``Content-Type`` (``application/x-amz-json-1.1``
+or ``-1.0``: its :class:`~._operations.Service`) and ``X-Amz-Target:
+SageMaker.<Operation>`` (``AmazonSQS.<Operation>``); the body is ``json.dumps`` of the
+members (the same bytes botocore's JSONSerializer produces).
 
 Response: any status, headers and bytes become either the operation's response object
 or a :class:`SageMakerError` — never ``JSONDecodeError``, ``KeyError`` or friends.  Every
@@ -11,7 +12,8 @@ canonical request, session token included.  A redirect (3xx) is an error naming 
 it pointed: a signed request is never followed anywhere else.  Error
 codes are read the way every AWS SDK reads them (Smithy ``awsJson1_1`` protocol tests):
 the ``X-Amzn-ErrorType`` header, else the body's ``__type``, else its ``code``; anything
-up to ``#`` and from ``:`` on is dropped.
+up to ``#`` and from ``:`` on is dropped.  A query-compatible service (SQS) also names
+its Query-era code in ``x-amzn-query-error``: see :func:`parse_error`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ from ._operations import Operation, R
 from ._redact import redact, redact_url
 from .errors import InvalidResponseError, SageMakerError, error_for_code
 
-CONTENT_TYPE = "application/x-amz-json-1.1"
-
 
 def encode_body(operation: Operation[Any]) -> bytes:
     return json.dumps(operation.to_json()).encode("utf-8")
@@ -34,7 +34,12 @@ def encode_body(operation: Operation[Any]) -> bytes:
 
 def base_headers(operation: Operation[Any]) -> list[tuple[str, str]]:
     """The headers that are signed (``host`` and the date come from the signer)."""
-    return [("X-Amz-Target", operation.target), ("Content-Type", CONTENT_TYPE)]
+    service = operation.service
+    return [
+        ("X-Amz-Target", operation.target),
+        ("Content-Type", service.content_type),
+        *service.headers,
+    ]
 
 
 def request_id_of(headers: Mapping[str, str]) -> Optional[str]:
@@ -130,12 +135,26 @@ def parse_error(
         code = str(response.status)
         if not message:
             message = _describe_body(response.body)
-    return error_for_code(
-        code,
-        redact(message, secrets),
-        http_status=response.status,
-        request_id=request_id,
+    error = error_for_code(
+        code, redact(message, secrets), http_status=response.status, request_id=request_id
     )
+    query_code = _query_error_code(response.headers)
+    if query_code:
+        # An awsQueryCompatible service (SQS) answers e.g. ``__type:
+        # com.amazonaws.sqs#QueueDoesNotExist`` with ``x-amzn-query-error:
+        # AWS.SimpleQueueService.NonExistentQueue;Sender``.  As botocore does
+        # (parsers.py ``_do_query_compatible_error_parse``, handlers.py
+        # ``_handle_sqs_compatible_error``): the class is the modeled error (``__type``),
+        # the code the Query-era one (what boto3's ``Error.Code`` and the AWS CLI show).
+        error.code = query_code
+        error.args = (query_code, *error.args[1:])
+    return error
+
+
+def _query_error_code(headers: Mapping[str, str]) -> str:
+    """The code of an ``x-amzn-query-error: <Code>;<Sender|Receiver>`` header, if any."""
+    parts = headers.get("x-amzn-query-error", "").split(";")
+    return parts[0].strip() if len(parts) == 2 else ""
 
 
 def _redirect(response: HttpResponse) -> str:

@@ -57,6 +57,7 @@ class _ClientBase:
         environ: Optional[Mapping[str, str]] = None,
         mfa_token_provider: Optional[Callable[[str], Any]] = None,
         ca_bundle: Optional[str] = None,
+        sqs_endpoint_url: Optional[str] = None,
     ) -> None:
         """``mfa_token_provider(mfa_serial) -> code`` answers an assume-role profile's
         ``mfa_serial`` (the async client also takes a coroutine function; a plain one
@@ -89,6 +90,7 @@ class _ClientBase:
             environ=env,
             ca_bundle=ca_bundle,
             mfa_token_provider=mfa_token_provider,
+            sqs_endpoint_url=sqs_endpoint_url,
         )
         policy = RetryPolicy.from_settings(
             self.config.max_attempts, is_true(env_get(env, "AWS_NEW_RETRIES_2026"))
@@ -138,6 +140,11 @@ class _Operations(_ClientBase):
     wait_for_pipeline_execution = operation(_calls.wait_for_pipeline_execution)
     stop_and_wait = operation(_calls.stop_and_wait)
     stop_pipeline_executions = operation(_calls.stop_pipeline_executions)
+    # SQS, for consuming a Callback step's queue (same credentials, retries and pool)
+    receive_message = operation(_calls.receive_message)
+    delete_message = operation(_calls.delete_message)
+    change_message_visibility = operation(_calls.change_message_visibility)
+    get_queue_url = operation(_calls.get_queue_url)
 
 
 class SageMakerClient(SyncShell, _Operations):

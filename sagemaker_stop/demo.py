@@ -12,21 +12,28 @@ signature with its own code).  Simulated time runs 30 times faster than the wall
 2. An execution is in a Lambda step whose function runs past its timeout.  The stop
    cannot interrupt the function: the execution stays ``Stopping`` until the timeout is
    hit, and ends ``Failed``.
+3. A :class:`~sagemaker_stop.CallbackWorker` consumes a Callback step's queue over SQS:
+   it runs the work for a start message and answers the step with its outputs; for a
+   second execution, stopped while the work runs, the Stopping message cancels the work,
+   the ``on_stop`` hook cleans up, the step is answered Failure and the execution ends
+   ``Stopped``.
 
-Run it with ``python -m sagemaker_stop.demo`` or ``sagemaker-stop demo``; exits 0 when both
+Run it with ``python -m sagemaker_stop.demo`` or ``sagemaker-stop demo``; exits 0 when the
 stories end as SageMaker says they must.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
-from typing import Callable, Optional, TextIO
+from typing import Any, Callable, Optional, TextIO
 
 SPEED = 30.0  # simulated seconds per real second
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/model-approvals"
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:export-model"
+TRAINING_QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/external-training"
 
 
 class Narrator:
@@ -55,7 +62,7 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="sagemaker-stop demo", description="Two real stops against the emulator."
+        prog="sagemaker-stop demo", description="Real stops against the emulator."
     )
     parser.add_argument(
         "--speed", type=float, default=SPEED, help="simulated seconds per real second"
@@ -86,6 +93,7 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
         client = SageMakerClient(
             region=emu.region,
             endpoint_url=emu.endpoint_url,
+            sqs_endpoint_url=emu.endpoint_url,
             credentials=Credentials(creds.access_key_id, creds.secret_access_key),
             on_attempt=on_attempt,
         )
@@ -170,12 +178,85 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
             n.say(f"execution status: {final.status}: {final.failure_reason}")
             second_ok = final.status == "Failed"
 
+            # --- 3. a worker answers the Callback step; a stop cancels its work ---
+            out.write("\n3. A Callback-step worker: it answers the step; a stop cancels it\n")
+            third_ok = _worker_story(emu, sm, n, speed)
+
     out.write(
         "\nSummary: a Callback step holds a stop until its Stopping message is answered;\n"
         "a Lambda step holds it until the function ends (finished: Stopped; timed out: "
-        "Failed).\n"
+        "Failed);\na CallbackWorker answers the step, and turns a stop into a cancellation.\n"
     )
-    return 0 if first_ok and second_ok else 1
+    return 0 if first_ok and second_ok and third_ok else 1
+
+
+class _Say(logging.Handler):
+    """The worker's one line per message, narrated."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.say = say
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.say(f"worker: {record.getMessage()}")
+
+
+def _worker_story(emu: Any, sm: Any, n: Narrator, speed: float) -> bool:
+    from . import CallbackJob, CallbackMessage, CallbackWorker
+    from .emulator import CallbackStep, Step
+
+    emu.create_pipeline(
+        "train-elsewhere",
+        steps=[
+            Step("Prepare", "Processing", duration=10),
+            CallbackStep("ExternalTraining", TRAINING_QUEUE, arguments={"model": "churn-v8"}),
+            Step("Register", "Training", duration=10),
+        ],
+    )
+    training = threading.Event()
+
+    def train(job: CallbackJob) -> Optional[dict[str, str]]:
+        training.set()
+        for epoch in (1, 2, 3):  # 10 simulated seconds an epoch
+            if job.wait(10 / speed):
+                n.say(f"worker: training interrupted in epoch {epoch}")
+                return None
+        return {"ModelUri": f"s3://models/{job.arguments['model']}.tar.gz"}
+
+    def cleanup(message: CallbackMessage) -> None:
+        n.say("worker: on_stop: releasing the training cluster")
+
+    # Short polls keep the demo quick; on a real queue keep the 20 s long poll.
+    worker = CallbackWorker(
+        TRAINING_QUEUE, train, client=sm, on_stop=cleanup, wait_time=0, poll_interval=0.05
+    )
+    logger = logging.getLogger("sagemaker_stop.worker")
+    handler, level = _Say(n.say), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        first = emu.start_execution("train-elsewhere")
+        n.say("started an execution; a CallbackWorker consumes the step's queue")
+        done = sm.wait_for_pipeline_execution(first, timeout=30, poll=0.1, max_poll=0.2)
+        n.say(f"execution status: {done.status} (the worker's outputs went on to Register)")
+        training.clear()
+        second = emu.start_execution("train-elsewhere")
+        n.say("started another one")
+        _wait_until(training.is_set)
+        # Said first: the worker may see the Stopping message before this thread goes on.
+        n.say("stop_pipeline_execution while the worker trains")
+        response = sm.stop_pipeline_execution(second)
+        n.say(f"-> HTTP {response.http_status}: the execution is Stopping")
+        stopped = sm.wait_for_pipeline_execution(second, timeout=30, poll=0.1, max_poll=0.2)
+        n.say(f"execution status: {stopped.status}")
+    finally:
+        worker.shutdown()
+        thread.join(10)
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return bool(done.status == "Succeeded" and stopped.status == "Stopped")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -205,6 +205,59 @@ def error_for_code(
     return cls(message, code=code, http_status=http_status, request_id=request_id)
 
 
+# --- errors answered by SQS ---------------------------------------------------------
+# The modeled errors of ReceiveMessage, DeleteMessage, ChangeMessageVisibility and
+# GetQueueUrl (botocore ``sqs/2012-11-05``).  SQS answers ``__type:
+# com.amazonaws.sqs#<Shape>`` plus ``x-amzn-query-error: <Query code>;<Sender|Receiver>``;
+# the class is chosen by the shape, ``code`` is the Query-era code when one is sent
+# (``AWS.SimpleQueueService.NonExistentQueue`` for QueueDoesNotExist), as in botocore.
+
+
+class QueueDoesNotExist(SageMakerError):
+    """The SQS queue does not exist (or this identity may not see it), or the client
+    talks to another region than the queue's."""
+
+    default_code = "QueueDoesNotExist"
+
+
+class ReceiptHandleIsInvalid(SageMakerError):
+    """The receipt handle is not valid (malformed, or its message is gone)."""
+
+    default_code = "ReceiptHandleIsInvalid"
+
+
+class MessageNotInflight(SageMakerError):
+    """ChangeMessageVisibility on a message that is not in flight (visible again)."""
+
+    default_code = "MessageNotInflight"
+
+
+class OverLimit(SageMakerError):
+    """An SQS limit was hit (e.g. too many in-flight messages)."""
+
+    default_code = "OverLimit"
+
+
+class RequestThrottled(ThrottlingException):
+    """SQS throttled the request (retried like any throttling error)."""
+
+    default_code = "RequestThrottled"
+
+
+ERROR_CLASSES.update(
+    {
+        cls.default_code: cls
+        for cls in (
+            QueueDoesNotExist,
+            ReceiptHandleIsInvalid,
+            MessageNotInflight,
+            OverLimit,
+            RequestThrottled,
+        )
+    }
+)
+
+
 # --- errors on our side of the wire --------------------------------------------------
 
 

@@ -462,10 +462,12 @@ class WireServer(LoopbackServer[Recorded]):
         credentials: tuple[Credentials, ...] = (Credentials(ACCESS_KEY, SECRET_KEY),),
         region: str = "us-east-1",
         clock_skew: float = 0.0,
+        service: str = "sagemaker",
     ) -> None:
         super().__init__()
         self.credentials = {c.access_key_id: c for c in credentials}
         self.region = region
+        self.service = service
         self.clock_skew = clock_skew
         self.script: deque[Union[Reply, Reset, Trickle]] = deque()
 
@@ -484,7 +486,7 @@ class WireServer(LoopbackServer[Recorded]):
             body=request.body,
             credentials=self.credentials,
             region=self.region,
-            service="sagemaker",
+            service=self.service,
             now=self.now(),
         )
         return Recorded(**attrs.asdict(request, recurse=False), auth=auth)

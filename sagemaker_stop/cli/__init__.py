@@ -13,6 +13,7 @@ client, operations or emulator it uses, are imported when that command runs
 ``render``      results and errors as text or JSON (``--output``)
 ``connect``     the client the global options describe
 ``stop``, ``status``, ``start``, ``callback``, ``emulator``, ``demo``: one per command
+``worker``      a Callback-step worker running a command per message (``worker.py``)
 ==============  ========================================================================
 
 Exit codes (see :data:`~sagemaker_stop.cli.exits.EXIT_CODES`):

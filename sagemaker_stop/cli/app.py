@@ -64,6 +64,10 @@ def _dispatch(
         from . import emulator
 
         return emulator.command(args, console)
+    if args.command == "worker":
+        from . import worker
+
+        return worker.command(args, console, renderer)
     from . import demo
 
     return demo.command(args)

@@ -34,6 +34,7 @@ examples:
   {PROG} start my-pipeline --parameter InputUri=s3://bucket/data
   {PROG} status ARN
   {PROG} callback succeed --token TOKEN --output model=s3://bucket/model.tar.gz
+  {PROG} worker --queue QUEUE_URL -- ./run-job.sh
   {PROG} --output json stop --wait ARN1 ARN2
   {PROG} --profile dev config          where each setting and the credentials come from
 
@@ -116,6 +117,35 @@ for) and their source shown, never a key. With --debug any command logs the
 same to stderr.
 """
 
+_WORKER_EPILOG = f"""\
+examples:
+  {PROG} worker --queue https://sqs.eu-west-1.amazonaws.com/123456789012/jobs -- ./job.sh
+  {PROG} worker --queue URL --concurrency 8 --grace 30 -- python train.py --fast
+  {PROG} worker --queue URL --exit-when-idle -- ./job.sh      # drain, then exit (CI)
+
+Consumes a Callback step's SQS queue and runs COMMAND for each start message:
+
+  input    the message's "arguments" as one JSON object on stdin; in the
+           environment SAGEMAKER_CALLBACK_TOKEN, SAGEMAKER_PIPELINE_EXECUTION_ARN
+           and SAGEMAKER_CALLBACK_RECEIVE_COUNT (1, or more on a redelivery)
+  success  exit 0 with stdout empty or one JSON object: the step's output
+           parameters (values that are not strings are sent as JSON text)
+  failure  any other exit status fails the step; the failure reason is the last
+           line of stderr (secrets masked, at most 256 characters)
+  retry    exit 75 leaves the message on the queue for redelivery
+  stop     when the step's execution is stopped, COMMAND's process group gets
+           SIGTERM, then SIGKILL after --grace seconds; the step is answered
+           Failure ("stopped") and the execution ends Stopped
+
+A message is deleted only after its answer was accepted; messages held are kept
+invisible (their visibility timeout renewed) while COMMAND runs; a message that
+is not a Callback message is logged and left for the queue's redrive policy.
+Ctrl-C or SIGTERM: stop receiving and let running commands finish (a second
+one cancels them and releases their messages for another worker).
+The SQS endpoint: --sqs-endpoint-url, AWS_ENDPOINT_URL_SQS, the profile's
+services section, else SQS's own for the region (or the queue URL's region).
+"""
+
 _EMULATOR_EPILOG = f"""\
 examples:
   {PROG} emulator --port 8000 --speed 60
@@ -144,6 +174,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _wait_time(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= value <= 20:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 20, got {value}")
     return value
 
 
@@ -337,6 +377,41 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--pipelines", metavar="FILE", help="JSON pipeline definitions")
     emulator.add_argument("--quiet", action="store_true", help="do not log requests")
     _add_globals(emulator, top=False)
+
+    worker = command(
+        "worker", "answer a Callback step's SQS messages by running a command", _WORKER_EPILOG
+    )
+    worker.add_argument("--queue", required=True, metavar="URL", help="the SQS queue URL")
+    worker.add_argument(
+        "--concurrency", type=_positive_int, default=4, metavar="N",
+        help="commands running at once (default: 4)",
+    )
+    worker.add_argument(
+        "--grace", type=_positive_float, default=10.0, metavar="SECONDS",
+        help="after SIGTERM, seconds before SIGKILL (default: 10)",
+    )
+    worker.add_argument(
+        "--visibility-timeout", type=_positive_int, default=60, metavar="SECONDS",
+        help="seconds a message stays hidden, renewed while it is held (default: 60)",
+    )
+    worker.add_argument(
+        "--wait-time", type=_wait_time, default=20, metavar="SECONDS",
+        help="long poll of each receive, 0-20 (default: 20)",
+    )
+    worker.add_argument(
+        "--on-shutdown", choices=("finish", "cancel"), default="finish",
+        help="on Ctrl-C/SIGTERM: let running commands finish (default) or cancel them",
+    )
+    worker.add_argument(
+        "--exit-when-idle", action="store_true",
+        help="exit once the queue is empty and no command runs",
+    )
+    worker.add_argument("--sqs-endpoint-url", metavar="URL", help="use this SQS endpoint URL")
+    worker.add_argument(
+        "argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG ...]",
+        help="the command to run for each start message",
+    )
+    _add_globals(worker, top=False)
 
     demo = command("demo", "run the guided demo against a bundled emulator (sagemaker_stop.demo)")
     demo.add_argument(

@@ -14,7 +14,14 @@ from .parser import PROG
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
-    from .results import CallbackResult, ConfigReport, StartResult, StatusReport, StopOutcome
+    from .results import (
+        CallbackResult,
+        ConfigReport,
+        StartResult,
+        StatusReport,
+        StopOutcome,
+        WorkerResult,
+    )
 
 
 def _json_default(value: Any) -> Any:
@@ -289,3 +296,20 @@ class Renderer:
         else:
             verb = "succeeded" if result.answer == "succeed" else "failed"
             self.console.out(f"{result.pipeline_execution_arn}\tcallback step {verb}")
+
+    def worker(self, result: WorkerResult) -> None:
+        """The summary a worker prints when it has shut down."""
+        stats = result.stats
+        counts = {
+            "Succeeded": stats.succeeded,
+            "Failed": stats.failed,
+            "Stopped": stats.stopped,
+            "Released": stats.released,
+            "Unanswered": stats.unanswered,
+            "Skipped": stats.skipped,
+        }
+        if self.json:
+            self.console.out(to_json({"QueueUrl": result.queue_url, **counts, "ExitCode": 0}))
+        else:
+            shown = ", ".join(f"{n} {k.lower()}" for k, n in counts.items() if n)
+            self.console.out(f"{result.queue_url}\tworker done: {shown or 'no messages'}")

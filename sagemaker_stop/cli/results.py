@@ -13,6 +13,7 @@ from .exits import EXIT_OK, exit_code_for
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .._pipeline_operations import DescribePipelineExecutionResponse, PipelineExecutionStep
+    from .._worker import WorkerStats
 
 
 @attrs.frozen
@@ -80,3 +81,11 @@ class ConfigReport:
 
     settings: tuple[ConfigSetting, ...]
     error: Optional[BaseException] = None
+
+
+@attrs.frozen
+class WorkerResult:
+    """What ``worker`` did before it was shut down."""
+
+    queue_url: str
+    stats: WorkerStats

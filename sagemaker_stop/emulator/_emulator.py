@@ -1,4 +1,5 @@
-"""The :class:`SageMakerEmulator`: a loopback AWS JSON 1.1 server for SageMaker Pipelines."""
+"""The :class:`SageMakerEmulator`: a loopback AWS JSON 1.1 server for SageMaker Pipelines
+(and, for its Callback steps' queues, AWS JSON 1.0 SQS: ``_sqs.py``)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from ._model import (
 )
 from ._server import BadRequest, Handler, Server
 from ._sigv4 import AuthResult, Credentials, verify
+from ._sqs import TARGET_PREFIX as SQS_TARGET_PREFIX
+from ._sqs import Frontend as SqsFrontend
 
 DEFAULT_CREDENTIALS = Credentials("AKIDEMULATOR000000001", "emulator-secret")
 TARGET_PREFIX = "SageMaker."
@@ -164,6 +167,9 @@ class SageMakerEmulator:
         self._requests: deque[RecordedRequest] = deque()
         self._recorded_bytes = 0
         self._stopping = threading.Event()
+        self._sqs = SqsFrontend(
+            self._model, self._lock, self._clock, region, self.wall_time, self._stopping
+        )
         self._server: Optional[Server] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -225,6 +231,7 @@ class SageMakerEmulator:
         """Environment variables pointing an AWS SDK at this emulator."""
         env = {
             "AWS_ENDPOINT_URL_SAGEMAKER": self.endpoint_url,
+            "AWS_ENDPOINT_URL_SQS": self.endpoint_url,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
             "AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
@@ -486,6 +493,11 @@ class SageMakerEmulator:
             return
         if path.startswith("/_emulator/"):
             self._control(h, path, query, body)
+            return
+        if h.headers.get("X-Amz-Target", "").startswith(SQS_TARGET_PREFIX):
+            with self._lock:
+                known = dict(self._credentials)
+            self._sqs.serve(h, path, query, body, known)  # the callback queues (_sqs.py)
             return
         self._serve_api(h, path, query, body)
 

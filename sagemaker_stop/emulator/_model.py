@@ -13,9 +13,10 @@ import re
 import secrets
 import string
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional
+
+from ._sqs import Queues
 
 EXECUTING = "Executing"
 STOPPING = "Stopping"
@@ -149,9 +150,11 @@ class Step:
 class CallbackStep(Step):
     """A Callback step: it waits for SendPipelineExecutionStep{Success,Failure}.
 
-    When it starts, a ``{"token", "pipelineExecutionArn", "arguments", "status":
-    "Executing"}`` message is put on ``sqs_queue_url``; when its execution is stopped,
-    one with ``"status": "Stopping"``.
+    When it starts, a ``{"token", "pipelineExecutionArn", "arguments"}`` message is put
+    on ``sqs_queue_url``; when its execution is stopped, the same with ``"status":
+    "Stopping"`` (the example bodies of the SageMaker Developer Guide, "Callback step":
+    the start message has no status; the Stopping one spells it ``status``, lower case,
+    although the prose and the API reference say "Status").
     """
 
     def __init__(
@@ -417,7 +420,10 @@ class Model:
         self.executions: dict[str, Execution] = {}
         self.tokens: dict[str, StepRun] = {}
         self.token_owner: dict[str, Execution] = {}
-        self.queues: dict[str, list[dict[str, Any]]] = {}
+        #: The Callback steps' SQS queues (served over SQS's API by ``_sqs.Frontend``).
+        self.queues = Queues()
+        #: The simulated time of the last :meth:`sync`.
+        self.now = 0.0
         self._seq = 0
 
     # ---------------------------------------------------------------- pipelines
@@ -437,6 +443,9 @@ class Model:
             raise ValueError("step names must be unique within a pipeline")
         arn = self.pipeline_arn(name)
         self.pipelines[name.lower()] = Pipeline(name, arn, steps, description)
+        for step in steps:
+            if isinstance(step, CallbackStep):
+                self.queues.ensure(step.sqs_queue_url)
         return arn
 
     def find_pipeline(self, name_or_arn: str) -> Pipeline:
@@ -506,7 +515,7 @@ class Model:
         assert run is not None
         run.status = STOPPING
         if isinstance(run.spec, CallbackStep):
-            self._put_callback_message(execution, run, STOPPING)
+            self._put_callback_message(execution, run, STOPPING, _r(now))
         self._run(execution, now)
         return execution
 
@@ -554,6 +563,7 @@ class Model:
     # ---------------------------------------------------------------- time
 
     def sync(self, now: float) -> None:
+        self.now = max(self.now, now)
         for execution in self.executions.values():
             if execution.status not in TERMINAL:
                 self._run(execution, now)
@@ -575,7 +585,7 @@ class Model:
             run.token = token
             self.tokens[token] = run
             self.token_owner[token] = execution
-            self._put_callback_message(execution, run, EXECUTING)
+            self._put_callback_message(execution, run, EXECUTING, t)
 
     def _finish(
         self, execution: Execution, status: str, t: float, reason: Optional[str] = None
@@ -639,27 +649,26 @@ class Model:
 
     # ---------------------------------------------------------------- queues
 
-    def _put_callback_message(self, execution: Execution, run: StepRun, status: str) -> None:
+    def _put_callback_message(
+        self, execution: Execution, run: StepRun, status: str, t: float
+    ) -> None:
         spec = run.spec
         assert isinstance(spec, CallbackStep)
-        body = {
+        body: dict[str, Any] = {
             "token": run.token,
             "pipelineExecutionArn": execution.arn,
             "arguments": spec.arguments,
-            "status": status,
         }
-        self.queues.setdefault(spec.sqs_queue_url, []).append(
-            {"MessageId": str(uuid.uuid4()), "Body": json.dumps(body), "body": body}
-        )
+        if status == STOPPING:
+            body["status"] = STOPPING
+        self.queues.send(spec.sqs_queue_url, json.dumps(body), t)
 
     def queue_messages(self, url: str) -> list[dict[str, Any]]:
-        return [dict(m["body"]) for m in self.queues.get(url, [])]
+        return self.queues.bodies(url)
 
     def receive_messages(self, url: str, max_messages: int) -> list[dict[str, Any]]:
         if isinstance(max_messages, bool) or not isinstance(max_messages, int):
             raise ValueError(f"max_messages must be an integer, not {max_messages!r}")
         if max_messages < 1:
             raise ValueError(f"max_messages must be >= 1, not {max_messages}")
-        queue = self.queues.get(url, [])
-        taken, queue[:] = queue[:max_messages], queue[max_messages:]
-        return [dict(m["body"]) for m in taken]
+        return self.queues.take(url, max_messages, self.now)

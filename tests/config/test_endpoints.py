@@ -13,6 +13,7 @@ from sagemaker_stop._endpoints import (
     regional_endpoint,
     resolve_endpoint,
     signin_endpoint,
+    sqs_endpoint,
     sts_endpoint,
     validate_region,
 )
@@ -166,13 +167,19 @@ def test_sts_endpoints() -> None:
     assert sts_endpoint("us-isob-east-1") == "https://sts.us-isob-east-1.sc2s.sgov.gov"
 
 
-def test_sts_endpoints_agree_with_botocore_rules() -> None:
+@pytest.mark.parametrize(
+    ("service", "ours", "params"),
+    [("sts", sts_endpoint, {"UseGlobalEndpoint": False}), ("sqs", sqs_endpoint, {})],
+)
+def test_regional_endpoints_agree_with_botocore_rules(
+    service: str, ours: Any, params: dict[str, Any]
+) -> None:
     from botocore.endpoint_provider import EndpointProvider
     from botocore.loaders import create_loader
 
     loader = create_loader()
     partitions = loader.load_data("partitions")
-    rules = EndpointProvider(loader.load_service_model("sts", "endpoint-rule-set-1"), partitions)
+    rules = EndpointProvider(loader.load_service_model(service, "endpoint-rule-set-1"), partitions)
     regions = [r for p in partitions["partitions"] for r in p["regions"]]
     regions += ["us-foo-1", "us-gov-foo-1", "cn-foo-1", "us-isob-foo-1", "mars"]
     for region in regions:
@@ -183,15 +190,15 @@ def test_sts_endpoints_agree_with_botocore_rules() -> None:
                         Region=region,
                         UseFIPS=fips,
                         UseDualStack=dualstack,
-                        UseGlobalEndpoint=False,
+                        **params,
                     ).url
                 except Exception:
                     expected = ConfigurationError
                 if expected is ConfigurationError:
                     with pytest.raises(ConfigurationError):
-                        sts_endpoint(region, use_fips=fips, use_dualstack=dualstack)
+                        ours(region, use_fips=fips, use_dualstack=dualstack)
                 else:
-                    got = sts_endpoint(region, use_fips=fips, use_dualstack=dualstack)
+                    got = ours(region, use_fips=fips, use_dualstack=dualstack)
                     assert got == expected, (region, fips, dualstack)
 
 

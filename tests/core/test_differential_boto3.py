@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-import boto3
-import botocore.auth
 import httpx
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from sagemaker_stop import Credentials, SageMakerClient
 
+from ..clients import boto3_sent
 from ..conftest import ARN
 
 FIXED = datetime.datetime(2026, 11, 25, 12, 30, 45, tzinfo=datetime.timezone.utc)
@@ -21,24 +19,12 @@ FIXED = datetime.datetime(2026, 11, 25, 12, 30, 45, tzinfo=datetime.timezone.utc
 
 def boto3_request(monkeypatch: pytest.MonkeyPatch, creds: Credentials, region: str,
                   token: str, arn: str) -> Any:
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: FIXED.replace(tzinfo=None))
-    client = boto3.client(
-        "sagemaker",
-        region_name=region,
-        aws_access_key_id=creds.access_key_id,
-        aws_secret_access_key=creds.secret_access_key,
-        aws_session_token=creds.session_token,
+    return boto3_sent(
+        monkeypatch, "sagemaker", region, creds, FIXED,
+        lambda client: client.stop_pipeline_execution(
+            PipelineExecutionArn=arn, ClientRequestToken=token
+        ),
     )
-    captured: list[Any] = []
-
-    def before_send(request: Any, **_: Any) -> AWSResponse:
-        captured.append(request)
-        raw = type("Raw", (), {"stream": lambda self, *a, **k: iter([b"{}"])})()
-        return AWSResponse(request.url, 200, {"x-amzn-requestid": "r"}, raw)
-
-    client.meta.events.register("before-send", before_send)
-    client.stop_pipeline_execution(PipelineExecutionArn=arn, ClientRequestToken=token)
-    return captured[0]
 
 
 def our_request(creds: Credentials, region: str, token: str, arn: str) -> httpx.Request:

@@ -47,7 +47,9 @@ def test_import_is_cheap_and_a_stop_loads_only_what_it_needs(wire: WireServer) -
     for unused in ("sagemaker_stop.emulator", "sagemaker_stop.cli", "sagemaker_stop._waiter",
                    "sagemaker_stop._bulk", "sagemaker_stop._pipeline_operations",
                    "sagemaker_stop._credentials._imds", "sagemaker_stop._credentials._sts",
-                   "sagemaker_stop._credentials._container", "asyncio"):
+                   "sagemaker_stop._credentials._container", "asyncio",
+                   "sagemaker_stop._sqs_operations", "sagemaker_stop.worker",
+                   "sagemaker_stop._worker", "sagemaker_stop._lambda"):
         assert unused not in after_stop, unused
 
 
