@@ -27,7 +27,6 @@ from ._effects import Flow, Timeouts
 from ._flow import AttemptHook, CallCore, call
 from ._operations import Operation, R
 from ._retry import RetryPolicy, RetryStrategy
-from ._settings import env_get, is_true
 from ._transport import AsyncSender, SyncSender
 
 T = TypeVar("T")
@@ -53,6 +52,7 @@ class _ClientBase:
         on_attempt: Optional[AttemptHook] = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         environ: Optional[Mapping[str, str]] = None,
+        retry_mode: Optional[str] = None,
     ) -> None:
         if credentials is not None and not isinstance(credentials, Credentials):
             raise TypeError("credentials must be a sagemaker_stop.Credentials")
@@ -66,10 +66,9 @@ class _ClientBase:
             max_attempts=max_attempts,
             credentials=credentials,
             environ=env,
+            retry_mode=retry_mode,
         )
-        policy = RetryPolicy.from_settings(
-            self.config.max_attempts, is_true(env_get(env, "AWS_NEW_RETRIES_2026"))
-        )
+        policy = RetryPolicy.for_mode(self.config.retry_mode, self.config.max_attempts)
         self._timeouts = Timeouts.of(timeout)
         self._core = CallCore(
             endpoints=self.config,

@@ -17,4 +17,5 @@ def make_client(args: argparse.Namespace) -> SageMakerClient:
         endpoint_url=args.endpoint_url,
         max_attempts=args.max_attempts,
         profile=args.profile,
+        retry_mode=args.retry_mode,
     )
