@@ -88,6 +88,10 @@ class TokenBucket:
     seconds until the token is due instead of waiting for it."""
 
     MIN_RATE = 0.5
+    #: Sleeping exactly the wait returned can land a rounding error short of the token
+    #: (0.9999999999999999 tokens); that counts as the token, where botocore's blocking
+    #: loop would wait again for ~1e-16 s (and a virtual clock would never get there).
+    ROUNDING = 1e-9
 
     def __init__(self, max_rate: float, now: float) -> None:
         self.fill_rate = 0.0
@@ -107,7 +111,7 @@ class TokenBucket:
         """Take ``amount`` tokens and return 0.0, or take nothing and return the seconds
         until they are due at the current rate (ask again then)."""
         self._refill(now)
-        if amount <= self.capacity:
+        if amount <= self.capacity + self.ROUNDING:
             self.capacity -= amount
             return 0.0
         return (amount - self.capacity) / self.fill_rate
