@@ -226,16 +226,26 @@ def table(results: dict[str, dict[str, float]]) -> str:
             "-" if ratio is None else f"{ratio:.2f}",
             target_text,
         ))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    return "\n".join(aligned(rows, left=1, ragged_last=True))
+
+
+def aligned(
+    rows: Sequence[Sequence[str]], left: int, ragged_last: bool = False
+) -> list[str]:
+    """Text columns under a dashed header row: the first ``left`` columns left-aligned,
+    the others right-aligned (the last one as it is, if ``ragged_last``)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for i, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [
-            cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1])
-        ] + [row[-1]]
+        cells = [
+            cell if ragged_last and n == len(row) - 1
+            else cell.ljust(width) if n < left else cell.rjust(width)
+            for n, (cell, width) in enumerate(zip(row, widths))
+        ]
         lines.append("  ".join(cells).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return lines
 
 
 def chart(results: dict[str, dict[str, float]], path: str) -> None:
@@ -350,15 +360,7 @@ def bulk_table(bulk: dict[str, Any]) -> str:
         name = {PROJECT: "sagemaker-stop (sync)", ASYNC: "sagemaker-stop (async)"}.get(lib, lib)
         rows.append((name, mode, cell("errors"), cell("throttled"), cell("stopped"),
                      cell("elapsed", "{:.1f}") + " s"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    for i, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [
-            cell.rjust(width) for cell, width in zip(row[2:], widths[2:])
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return "\n".join(lines + aligned(rows, left=2))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:

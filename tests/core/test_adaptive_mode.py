@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import threading
 import time
 from typing import Any
@@ -99,7 +100,7 @@ def test_paced_retries_are_throttled_far_less_than_standard_modes(make_client: A
 
 
 def test_after_a_throttling_answer_every_call_of_the_client_waits_for_a_token(
-    wire: WireServer, make_client: Any, clock: VirtualClock
+    wire: WireServer, make_client: Any, clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The bucket is the client's: a throttled call slows down the next call too, and
     the wait is a sleep (on the event loop for the async client), never a busy loop."""
@@ -109,9 +110,11 @@ def test_after_a_throttling_answer_every_call_of_the_client_waits_for_a_token(
     sm.stop_pipeline_execution(ARN)
     assert limiter.enabled and limiter.rate < 2  # a fresh client: little measured yet
     slept = len(clock.sleeps)
+    caplog.set_level(logging.DEBUG, logger="sagemaker_stop")
     sm.stop_pipeline_execution(ARN)  # not throttled itself, but paced
     assert len(wire.requests) == 3
     assert 0 < sum(clock.sleeps[slept:]) <= 1 / 0.5  # at worst one token at the 0.5/s floor
+    assert "for the client-side rate limiter" in caplog.records[0].getMessage()
 
 
 async def test_async_tasks_wait_for_tokens_without_blocking_the_loop(
