@@ -64,13 +64,14 @@ def child_env(url: str) -> dict[str, str]:
 
 
 class Stub:
-    """The loopback server, in its own process."""
+    """A loopback server (``bench.stub``, or ``bench.ratelimited`` with its options), in
+    its own process."""
 
-    def __init__(self) -> None:
+    def __init__(self, module: str = "bench.stub", *options: str) -> None:
         self._dir = tempfile.TemporaryDirectory()
         port_file = os.path.join(self._dir.name, "port")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.stub", port_file], cwd=ROOT
+            [sys.executable, "-m", module, port_file, *options], cwd=ROOT
         )
         deadline = time.monotonic() + 20
         while not os.path.exists(port_file):
@@ -108,7 +109,8 @@ def cold_once(lib: str, env: dict[str, str]) -> tuple[float, float]:
     return float(out.strip().splitlines()[-1]) - start, usage.ru_maxrss / 1024.0
 
 
-def throughput(lib: str, spec: dict[str, Any], env: dict[str, str]) -> float:
+def worker(lib: str, spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """What one ``bench.workers`` child process reports."""
     done = subprocess.run(
         [sys.executable, "-m", "bench.workers", json.dumps({"lib": lib, **spec})],
         env=env,
@@ -119,7 +121,12 @@ def throughput(lib: str, spec: dict[str, Any], env: dict[str, str]) -> float:
     )
     if done.returncode != 0:
         raise RuntimeError(f"{lib} {spec} failed:\n{done.stderr}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def throughput(lib: str, spec: dict[str, Any], env: dict[str, str]) -> float:
+    result = worker(lib, spec, env)
     return float(result["calls"]) / float(result["elapsed"])
 
 
@@ -219,16 +226,26 @@ def table(results: dict[str, dict[str, float]]) -> str:
             "-" if ratio is None else f"{ratio:.2f}",
             target_text,
         ))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    return "\n".join(aligned(rows, left=1, ragged_last=True))
+
+
+def aligned(
+    rows: Sequence[Sequence[str]], left: int, ragged_last: bool = False
+) -> list[str]:
+    """Text columns under a dashed header row: the first ``left`` columns left-aligned,
+    the others right-aligned (the last one as it is, if ``ragged_last``)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for i, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [
-            cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1])
-        ] + [row[-1]]
+        cells = [
+            cell if ragged_last and n == len(row) - 1
+            else cell.ljust(width) if n < left else cell.rjust(width)
+            for n, (cell, width) in enumerate(zip(row, widths))
+        ]
         lines.append("  ".join(cells).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return lines
 
 
 def chart(results: dict[str, dict[str, float]], path: str) -> None:
@@ -274,6 +291,78 @@ def chart(results: dict[str, dict[str, float]], path: str) -> None:
     plt.close(fig)
 
 
+# --- rate-limited bulk stop -----------------------------------------------------------
+
+ASYNC = "sagemaker-stop/async"
+#: (client, retry mode) rows of the rate-limited comparison.
+BULK_RUNS = [(lib, mode) for lib in (PROJECT, ASYNC, "boto3") for mode in ("standard", "adaptive")]
+#: The issue's scenario; quick mode only checks the machinery (sagemaker-stop in adaptive
+#: mode, sync and async, against a double that throttles nothing).
+BULK_SCENARIO = {"executions": 90, "concurrency": 16, "rate": 15.0}
+BULK_QUICK = {"executions": 12, "concurrency": 4, "rate": 100.0}
+
+
+def bulk_once(lib: str, mode: str, scenario: dict[str, Any]) -> dict[str, float]:
+    """One bulk stop against a fresh rate-limited double in its own process: the
+    client's errors and stops, the double's counts, and the wall time."""
+    from urllib.request import urlopen
+
+    double = Stub("bench.ratelimited", "--rate", str(scenario["rate"]),
+                  "--executions", str(scenario["executions"]))
+    try:
+        spec = {"mode": "bulk", "retry_mode": mode, "concurrency": scenario["concurrency"]}
+        result = worker(lib, spec, child_env(double.url))
+        with urlopen(double.url + "/stats", timeout=10) as answer:
+            stats = json.loads(answer.read())
+    finally:
+        double.close()
+    return {"errors": result["errors"], "stopped": stats["stopped"],
+            "throttled": stats["throttled"], "requests": stats["requests"],
+            "elapsed": result["elapsed"]}
+
+
+def measure_bulk(libs: Sequence[str], quick: bool, log: Any = sys.stderr) -> dict[str, Any]:
+    """{"scenario": ..., "runs": {"lib mode": [run, ...]}}, runs interleaved."""
+    scenario = BULK_QUICK if quick else BULK_SCENARIO
+    rows = [(lib, mode) for lib, mode in BULK_RUNS
+            if (lib in libs or (lib == ASYNC and PROJECT in libs))
+            and not (quick and (lib == "boto3" or mode == "standard"))]
+    runs: dict[str, list[dict[str, float]]] = {f"{lib} {mode}": [] for lib, mode in rows}
+    for _ in range(1 if quick else 5):
+        for lib, mode in rows:
+            run = bulk_once(lib, mode, scenario)
+            runs[f"{lib} {mode}"].append(run)
+            print(f"  bulk stop {lib} {mode}: {run['errors']:.0f} errors, "
+                  f"{run['throttled']:.0f} throttled, {run['elapsed']:.1f} s", file=log)
+    return {"scenario": scenario, "runs": runs}
+
+
+def bulk_table(bulk: dict[str, Any]) -> str:
+    scenario, runs = bulk["scenario"], bulk["runs"]
+    some = next(iter(runs.values()), [])
+    lines = [
+        f"rate-limited bulk stop: {scenario['executions']} executions, "
+        f"{scenario['concurrency']} in flight, an account that admits "
+        f"{scenario['rate']:g} requests/s (median of {len(some)} run(s), [min-max])",
+    ]
+    head = ("client", "retry mode", "errors", "throttled answers", "stopped", "time")
+    rows = [head]
+    for key, samples in runs.items():
+        lib, mode = key.rsplit(" ", 1)
+
+        def cell(metric: str, fmt: str = "{:.0f}", samples: list[dict[str, float]] = samples) -> str:
+            values = sorted(s[metric] for s in samples)
+            text = fmt.format(statistics.median(values))
+            if len(values) > 1:
+                text += f" [{fmt.format(values[0])}-{fmt.format(values[-1])}]"
+            return text
+
+        name = {PROJECT: "sagemaker-stop (sync)", ASYNC: "sagemaker-stop (async)"}.get(lib, lib)
+        rows.append((name, mode, cell("errors"), cell("throttled"), cell("stopped"),
+                     cell("elapsed", "{:.1f}") + " s"))
+    return "\n".join(lines + aligned(rows, left=2))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -282,6 +371,9 @@ def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--libs", default=f"{PROJECT},{ONE_POOL},boto3,aiobotocore",
                         help="comma-separated subset; reference libraries that are not "
                              "installed are skipped")
+    parser.add_argument("--part", choices=("all", "throughput", "rate-limited"), default="all",
+                        help="throughput: cold start, memory, calls/s; rate-limited: bulk "
+                             "stops against an account that throttles (default: both)")
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--chart", default=None,
                         help="PNG path (default: bench/bench.png on a full run, none on "
@@ -294,20 +386,30 @@ def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:
             libs.append(lib)
         else:
             print(f"skipping {lib}: not installed (pip install -e '.[bench]')", file=sys.stderr)
-    results = measure(libs, args.quick)
-    floor = results.pop(FLOOR, None)
-    print(table(results))
-    boto3_cold = results.get("boto3", {}).get("cold")
-    if floor and boto3_cold:
-        print(f"floor: importing httpx + botocore.auth + attrs alone takes "
-              f"{floor['cold'] * 1000:.0f} ms = {floor['cold'] / boto3_cold:.2f} x boto3's "
-              f"cold start ({floor['rss']:.1f} MiB)")
+    results: dict[str, dict[str, float]] = {}
+    floor = None
+    if args.part in ("all", "throughput"):
+        results = measure(libs, args.quick)
+        floor = results.pop(FLOOR, None)
+        print(table(results))
+        boto3_cold = results.get("boto3", {}).get("cold")
+        if floor and boto3_cold:
+            print(f"floor: importing httpx + botocore.auth + attrs alone takes "
+                  f"{floor['cold'] * 1000:.0f} ms = {floor['cold'] / boto3_cold:.2f} x boto3's "
+                  f"cold start ({floor['rss']:.1f} MiB)")
+    bulk = None
+    if args.part in ("all", "rate-limited"):
+        bulk = measure_bulk(libs, args.quick)
+        print(bulk_table(bulk))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"results": results, "ratios": ratios(results), "floor": floor,
-                       "quick": args.quick, "python": sys.version.split()[0],
-                       "cpus": os.cpu_count()}, handle, indent=2)
+                       "rate_limited": bulk, "quick": args.quick,
+                       "python": sys.version.split()[0], "cpus": os.cpu_count()},
+                      handle, indent=2)
     chart_path = args.chart or (None if args.quick else os.path.join(HERE, "bench.png"))
+    if args.part == "rate-limited":
+        chart_path = None
     if chart_path and chart_path != "none":
         if importlib.util.find_spec("matplotlib") is None:
             print("no chart: matplotlib is not installed", file=sys.stderr)

@@ -3,7 +3,8 @@
 ``SPEC`` is JSON ``{"lib": ..., "mode": "sync"|"async", "seconds": s, "concurrency": n}``;
 the worker builds one client with default settings against ``$BENCH_URL``, warms it up,
 then calls ``StopPipelineExecution`` for ``seconds`` and prints JSON
-``{"calls": n, "elapsed": s}``.  Cold start is measured with the small scripts in
+``{"calls": n, "elapsed": s}``.  ``"mode": "bulk"`` (with ``"retry_mode"``) runs one
+bulk stop against the rate-limited double instead (:func:`run_bulk`).  Cold start is measured with the small scripts in
 ``COLD`` instead (run with ``python -c``: nothing else is imported).
 """
 
@@ -148,11 +149,69 @@ async def run_async(
     raise ValueError(f"no async benchmark for {lib}")
 
 
+def run_bulk(lib: str, url: str, retry_mode: str, concurrency: int) -> dict[str, float]:
+    """Stop every Executing execution of the rate-limited double's pipeline, ``concurrency``
+    at a time, with one client in ``retry_mode``: ``{"errors": n, "stopped": n,
+    "elapsed": s}``.  sagemaker-stop uses its bulk stop; boto3, which has none, the same
+    listing and a thread pool of ``stop_pipeline_execution`` calls."""
+    from bench.ratelimited import PIPELINE
+
+    start = time.perf_counter()
+    if lib in ("sagemaker-stop", "sagemaker-stop/async"):
+        from sagemaker_stop import AsyncSageMakerClient, SageMakerClient
+
+        options: dict[str, Any] = {"region": REGION, "endpoint_url": url, "retry_mode": retry_mode}
+        if lib == "sagemaker-stop":
+            with SageMakerClient(**options) as sm:
+                results = sm.stop_pipeline_executions(PIPELINE, concurrency=concurrency)
+        else:
+            async def bulk() -> Any:
+                async with AsyncSageMakerClient(**options) as sm:
+                    return await sm.stop_pipeline_executions(PIPELINE, concurrency=concurrency)
+
+            results = asyncio.run(bulk())
+        errors = sum(1 for r in results if not r.ok)
+        stopped = len(results) - errors
+    elif lib == "boto3":
+        from concurrent.futures import ThreadPoolExecutor
+
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import ClientError
+
+        client = boto3.client(
+            "sagemaker", region_name=REGION, endpoint_url=url,
+            config=Config(retries={"mode": retry_mode}, max_pool_connections=concurrency),
+        )
+        pages = client.get_paginator("list_pipeline_executions").paginate(
+            PipelineName=PIPELINE, PaginationConfig={"PageSize": 100}
+        )
+        arns = [s["PipelineExecutionArn"] for page in pages
+                for s in page["PipelineExecutionSummaries"]
+                if s["PipelineExecutionStatus"] == "Executing"]
+
+        def stop(arn: str) -> bool:
+            try:
+                client.stop_pipeline_execution(PipelineExecutionArn=arn)
+            except ClientError:
+                return False
+            return True
+
+        with ThreadPoolExecutor(concurrency) as pool:
+            done = list(pool.map(stop, arns))
+        errors, stopped = done.count(False), done.count(True)
+    else:
+        raise ValueError(f"no bulk-stop benchmark for {lib}")
+    return {"errors": errors, "stopped": stopped, "elapsed": time.perf_counter() - start}
+
+
 def main(argv: list[str]) -> None:
     spec = json.loads(argv[0])
     url = os.environ["BENCH_URL"]
     warmup = int(spec.get("warmup", 50))
-    if spec["mode"] == "sync":
+    if spec["mode"] == "bulk":
+        result = run_bulk(spec["lib"], url, spec["retry_mode"], spec["concurrency"])
+    elif spec["mode"] == "sync":
         result = run_sync(spec["lib"], url, spec["seconds"], warmup)
     else:
         result = asyncio.run(

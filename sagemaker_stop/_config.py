@@ -22,6 +22,7 @@ import attrs
 
 from ._credentials import default_credential_source
 from ._endpoints import service_endpoint, validate_region
+from ._retry import LEGACY, RETRY_MODES, STANDARD
 from ._settings import (
     Profile,
     SharedConfig,
@@ -42,8 +43,9 @@ logger = logging.getLogger("sagemaker_stop.config")
 
 SERVICE_ID = "sagemaker"
 DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_RETRY_MODE = "standard"
-RETRY_MODES = ("legacy", "standard", "adaptive")
+#: botocore 1.44 ``retryhandler.py`` / ``data/_retry.json``: legacy mode's default.
+LEGACY_MAX_ATTEMPTS = 5
+DEFAULT_RETRY_MODE = STANDARD
 
 
 def _bool_setting(
@@ -69,6 +71,24 @@ def _int_setting(name: str, value: object) -> int:
     if number < 1:
         raise ConfigurationError(f"{name} must be at least 1, got {number}")
     return number
+
+
+def _retry_mode(argument: Optional[str], environ: Mapping[str, str], profile: Profile) -> str:
+    """``retry_mode=`` -> ``AWS_RETRY_MODE`` -> the profile's ``retry_mode`` -> standard
+    (botocore ``args.py``).  Case-sensitive, as botocore ``client._register_retries``
+    compares them; an unknown value is refused here (botocore would register no retry
+    handler at all)."""
+    raw = argument
+    if raw is None:
+        raw = env_get(environ, "AWS_RETRY_MODE") or profile.get("retry_mode")
+    mode = raw.strip() if isinstance(raw, str) else raw
+    if not mode:
+        mode = DEFAULT_RETRY_MODE
+    if mode not in RETRY_MODES:
+        raise ConfigurationError(
+            f"retry_mode must be one of {', '.join(RETRY_MODES)}, got {raw!r}"
+        )
+    return mode
 
 
 def configured_region(
@@ -199,6 +219,7 @@ def resolve_config(
     ca_bundle: Optional[str] = None,
     mfa_token_provider: Optional[Callable[[str], Any]] = None,
     sqs_endpoint_url: Optional[str] = None,
+    retry_mode: Optional[str] = None,
 ) -> ClientConfig:
     """Read arguments, environment and shared files into a :class:`ClientConfig`."""
     env: Mapping[str, str] = dict(os.environ) if environ is None else environ
@@ -231,19 +252,13 @@ def resolve_config(
     for setting, where in sources.items():
         logger.debug("%s = %r (from %s)", setting, values[setting], where)
 
+    mode = _retry_mode(retry_mode, env, active)
     if max_attempts is None:
         raw = env_get(env, "AWS_MAX_ATTEMPTS") or active.get("max_attempts")
-        attempts = DEFAULT_MAX_ATTEMPTS if raw is None else _int_setting("max_attempts", raw)
+        default = LEGACY_MAX_ATTEMPTS if mode == LEGACY else DEFAULT_MAX_ATTEMPTS
+        attempts = default if raw is None else _int_setting("max_attempts", raw)
     else:
         attempts = _int_setting("max_attempts", max_attempts)
-
-    retry_mode = (
-        env_get(env, "AWS_RETRY_MODE") or active.get("retry_mode") or DEFAULT_RETRY_MODE
-    ).strip()
-    if retry_mode not in RETRY_MODES:
-        raise ConfigurationError(
-            f"retry_mode must be one of {', '.join(RETRY_MODES)}, got {retry_mode!r}"
-        )
 
     fips = _bool_setting(use_fips, env, "AWS_USE_FIPS_ENDPOINT", active, "use_fips_endpoint")
     dualstack = _bool_setting(
@@ -270,7 +285,7 @@ def resolve_config(
         use_fips=fips,
         use_dualstack=dualstack,
         max_attempts=attempts,
-        retry_mode=retry_mode,
+        retry_mode=mode,
         profile=active.name,
         credential_source=source,
         ca_bundle=chosen_ca_bundle,

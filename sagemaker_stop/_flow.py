@@ -163,6 +163,8 @@ def call(
     refreshed: Optional[Credentials] = None  # after the service said they had expired
     while True:
         attempt += 1
+        if core.retry.limiter is not None:  # adaptive mode: wait for a send token
+            yield from _send_token(core, name, bound)
         credentials = refreshed or (yield _get_credentials(core, bound))
         signed_at = datetime.datetime.fromtimestamp(
             core.clock() + core.clock_offset, datetime.timezone.utc
@@ -210,11 +212,12 @@ def call(
             except SageMakerError as exc:
                 error = exc
             else:
-                core.retry.record_success(last_cost)
+                core.retry.record_success(last_cost, core.monotonic())
                 _report(
                     core, name, attempt, limit, status, None, result.request_id, None
                 )
                 return result
+        core.retry.record_failure(error, core.monotonic())
 
         if error.code in EXPIRED_CREDENTIALS and refreshed is None and attempt < max_attempts:
             # Temporary credentials the cache still thought valid (their expiry unknown, or
@@ -242,7 +245,7 @@ def call(
             error, attempt, response_headers, clock_corrected=offset is not None, rules=rules
         )
         if decision.retry and bound is not None and decision.delay >= bound.left(core):
-            core.retry.record_success(decision.cost)  # hand back the unused retry
+            core.retry.refund(decision.cost)  # hand back the unused retry
             decision = RetryDecision(
                 False, reason=f"{decision.reason}; deadline reached", limit=decision.limit
             )
@@ -253,8 +256,28 @@ def call(
         )
         if not decision.retry:
             raise error
-        last_cost = decision.cost
+        # What a success refunds: the last retry's quota tokens (botocore keeps the last
+        # acquisition in the request context; an operation's own retries take none).
+        last_cost = decision.cost or last_cost
         yield Sleep(decision.delay)
+
+
+def _send_token(core: CallCore, name: str, bound: Optional[Deadline]) -> Flow[None]:
+    """Sleep until the client's rate limiter (adaptive mode) hands out a token; never
+    past the call's deadline (``SageMakerTimeoutError`` naming it instead)."""
+    waited = 0.0
+    while True:
+        wait = core.retry.send_delay(core.monotonic())
+        if wait <= 0.0:
+            break
+        if bound is not None and wait >= bound.left(core):
+            raise timeout_error(
+                bound.bound, f"{name}: no time left to wait {wait:.3f} s for a send token"
+            )
+        waited += wait
+        yield Sleep(wait)
+    if waited and logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s: waited %.3f s for the client-side rate limiter", name, waited)
 
 
 def _report(

@@ -1,27 +1,44 @@
-"""Retry decisions for the AWS SDKs' "standard" mode, and clock-skew correction. Pure.
+"""Retry decisions for the AWS SDKs' retry modes, and clock-skew correction. Pure.
 
-Primary source: botocore ``retries/standard.py`` and ``retries/quota.py`` (and the AWS
-SDKs and Tools reference guide, "Retry behavior"):
+Primary source: botocore 1.44 (``retries/standard.py``, ``retries/quota.py``,
+``retries/adaptive.py``, ``retryhandler.py`` with ``data/_retry.json``, ``args.py``),
+where the updated ("2026") standard behaviour is always on
+(``configprovider.NEW_RETRIES_ENABLED = True``, no switch).  ``max_attempts`` counts the
+first attempt everywhere.
 
-* ``max_attempts`` counts the first attempt (default 3).
-* Retryable: transient errors — connection failures, timeouts, HTTP 500/502/503/504,
-  ``RequestTimeout(Exception)``, ``PriorRequestNotComplete`` (botocore's
-  ``TransientRetryableChecker``; we add the 5xx codes ``InternalFailure``,
-  ``InternalError``, ``ServiceUnavailable`` for answers that carry them with another
-  status) — and throttling: the codes of ``ThrottledRetryableChecker`` and an
-  unmodelled HTTP 429.
-* Backoff: truncated binary exponential with full jitter,
-  ``delay = random() * min(base * 2 ** (attempt - 1), 20)``.  Classic standard mode uses
-  ``base = 1`` s for every error.
-* Retry quota (a token bucket per client): 500 tokens; a retry costs 5 (10 after a
-  timeout); a call that succeeds without retrying refunds 1, one that succeeds after
-  retrying refunds what its last retry cost.  An empty bucket stops retries, so a failing
-  endpoint is not hammered.
+**standard** (the default, ``args.py _compute_retry_mode``), 3 attempts by default:
 
-The 2026 variant (``AWS_NEW_RETRIES_2026=true``; botocore >= 1.44 has switched to it):
-``base`` is 1 s for throttling and 50 ms for other errors, an ``x-amz-retry-after``
-header (milliseconds) raises the delay to at most ``t + 5`` s, and a retry costs 5 for
-throttling and 14 otherwise.
+* Retryable (``StandardRetryConditions``): throttling — an error code of
+  ``ThrottledRetryableChecker``, or HTTP 429 (``ThrottlingStatusCodeChecker``) — and
+  transient errors — connection failures and timeouts (botocore's ``ConnectionError`` /
+  ``HTTPClientError``), HTTP 500/502/503/504, ``RequestTimeout(Exception)``,
+  ``PriorRequestNotComplete`` (``TransientRetryableChecker``).  An error that is both
+  (``PriorRequestNotComplete``, or ``RequestTimeout`` with HTTP 429) counts as
+  throttling: ``ThrottlingErrorDetector`` decides the cost and the base.  SageMaker's
+  model marks no error ``retryable``.
+* Backoff (``ExponentialBackoff``): ``random() * min(base * 2 ** (attempt - 1), 20)``,
+  ``base`` 1 s for throttling and 50 ms for anything else; an ``x-amz-retry-after``
+  header (integer milliseconds; negative or unparsable: ignored) raises the delay to
+  that value, at most ``delay + 5`` s.
+* Retry quota (``RetryQuotaChecker``, ``quota.RetryQuota``), one per client: 500 tokens;
+  a retry costs 5 after a throttling error and 14 after anything else (a timeout
+  included); a call that succeeds without retrying refunds 1, one that succeeds after
+  retrying refunds what its last retry took.  An empty quota stops retries.
+
+**adaptive**: standard, plus the client-side rate limiter of ``_ratelimit.py``
+(botocore's ``adaptive.register_retry_handler`` registers both).
+
+**legacy** (``retryhandler.py``, ``data/_retry.json`` ``__default__``: SageMaker's
+endpoint prefix ``api.sagemaker`` has no section of its own), 5 attempts by default:
+connection failures and timeouts (``GENERAL_CONNECTION_ERROR``), HTTP 500, 502, 503,
+504, 509 and 429, and the codes ``Throttling``, ``ThrottlingException``,
+``ThrottledException``, ``RequestThrottledException`` and
+``ProvisionedThroughputExceededException`` with HTTP 400; delay
+``random() * 2 ** (attempt - 1)`` (``delay_exponential`` with ``base: rand``), no cap, no
+``x-amz-retry-after``, no quota.
+
+An operation's own rules (:class:`OperationRetry`, e.g. a stop's transient
+``ConflictException``) apply on top of every mode.
 
 Clock skew (botocore does not correct it, boto3#1252; the JS v3 and Rust SDKs do): when
 the service rejects a request for its time and the response's ``Date`` is 4 minutes or
@@ -35,12 +52,22 @@ import random
 import re
 import threading
 from collections.abc import Mapping
-from typing import Callable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
 import attrs
 
 from .errors import SageMakerConnectionError, SageMakerError, SageMakerTimeoutError
 
+if TYPE_CHECKING:
+    from ._ratelimit import ClientRateLimiter
+
+STANDARD = "standard"
+ADAPTIVE = "adaptive"
+LEGACY = "legacy"
+#: The values of ``retry_mode`` / ``AWS_RETRY_MODE`` (botocore ``config.py``).
+RETRY_MODES = (LEGACY, STANDARD, ADAPTIVE)
+
+#: botocore ``ThrottledRetryableChecker._THROTTLED_ERROR_CODES``.
 THROTTLING_CODES = frozenset(
     {
         "Throttling",
@@ -59,18 +86,25 @@ THROTTLING_CODES = frozenset(
         "EC2ThrottledException",
     }
 )
+#: botocore ``TransientRetryableChecker``.
 TRANSIENT_CODES = frozenset(
-    {
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "PriorRequestNotComplete",
-        "InternalFailure",
-        "InternalError",
-        "ServiceUnavailable",
-    }
+    {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"}
 )
 TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 THROTTLING_STATUS = frozenset({429})
+
+#: ``data/_retry.json`` ``__default__`` policies: codes retried with HTTP 400, statuses
+#: retried whatever the code.
+LEGACY_THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "ProvisionedThroughputExceededException",
+    }
+)
+LEGACY_STATUS = frozenset({500, 502, 503, 504, 509})
 
 THROTTLING = "throttling"
 TRANSIENT = "transient"
@@ -79,62 +113,87 @@ CLOCK_SKEW = "clock_skew"
 
 
 def classify(error: SageMakerError) -> Optional[str]:
-    """Why ``error`` may be retried (THROTTLING, TRANSIENT, TIMEOUT), or None."""
+    """Why standard mode retries ``error`` (THROTTLING, TRANSIENT, TIMEOUT), or None."""
     if isinstance(error, SageMakerTimeoutError):
         return TIMEOUT
     if isinstance(error, SageMakerConnectionError):
         return TRANSIENT
-    if error.code in THROTTLING_CODES:
+    if error.code in THROTTLING_CODES or error.http_status in THROTTLING_STATUS:
         return THROTTLING
     if error.code in TRANSIENT_CODES or error.http_status in TRANSIENT_STATUS:
         return TRANSIENT
-    if error.http_status in THROTTLING_STATUS:
+    return None
+
+
+def is_throttling(error: Optional[SageMakerError]) -> bool:
+    """A throttling answer (botocore ``ThrottlingErrorDetector``): what adaptive mode's
+    rate limiter slows down for, and what a cheaper, slower retry follows."""
+    return error is not None and classify(error) == THROTTLING
+
+
+def classify_legacy(error: SageMakerError) -> Optional[str]:
+    """Why legacy mode retries ``error``, or None."""
+    if isinstance(error, SageMakerTimeoutError):
+        return TIMEOUT
+    if isinstance(error, SageMakerConnectionError):
+        return TRANSIENT
+    if error.http_status in THROTTLING_STATUS or (
+        error.http_status == 400 and error.code in LEGACY_THROTTLING_CODES
+    ):
         return THROTTLING
+    if error.http_status in LEGACY_STATUS:
+        return TRANSIENT
     return None
 
 
 @attrs.frozen
 class RetryPolicy:
-    """The constants of a retry mode."""
+    """The constants of a retry mode (the defaults: standard mode)."""
 
+    mode: str = STANDARD
     max_attempts: int = 3
-    max_backoff: float = 20.0
+    #: None: no cap (legacy).
+    max_backoff: Optional[float] = 20.0
     throttling_base: float = 1.0
-    transient_base: float = 1.0
+    transient_base: float = 0.05
     throttling_cost: int = 5
-    transient_cost: int = 5
-    timeout_cost: int = 10
+    transient_cost: int = 14
     no_retry_increment: int = 1
     initial_capacity: int = 500
-    honour_retry_after: bool = False
+    honour_retry_after: bool = True
 
     @classmethod
     def standard(cls, max_attempts: int = 3) -> RetryPolicy:
         return cls(max_attempts=max_attempts)
 
     @classmethod
-    def standard_2026(cls, max_attempts: int = 3) -> RetryPolicy:
+    def adaptive(cls, max_attempts: int = 3) -> RetryPolicy:
+        return cls(mode=ADAPTIVE, max_attempts=max_attempts)
+
+    @classmethod
+    def legacy(cls, max_attempts: int = 5) -> RetryPolicy:
         return cls(
+            mode=LEGACY,
             max_attempts=max_attempts,
-            transient_base=0.05,
-            transient_cost=14,
-            timeout_cost=14,
-            honour_retry_after=True,
+            max_backoff=None,
+            transient_base=1.0,
+            throttling_cost=0,
+            transient_cost=0,
+            no_retry_increment=0,
+            honour_retry_after=False,
         )
 
     @classmethod
-    def from_settings(cls, max_attempts: int, new_retries_2026: bool) -> RetryPolicy:
-        if max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1 (got {max_attempts})")
-        maker = cls.standard_2026 if new_retries_2026 else cls.standard
+    def for_mode(cls, mode: str, max_attempts: int) -> RetryPolicy:
+        """The policy of a mode already checked (``_config.resolve_config``)."""
+        maker = {STANDARD: cls.standard, ADAPTIVE: cls.adaptive, LEGACY: cls.legacy}[mode]
         return maker(max_attempts)
 
+    def classify(self, error: SageMakerError) -> Optional[str]:
+        return classify_legacy(error) if self.mode == LEGACY else classify(error)
+
     def cost(self, kind: str) -> int:
-        if kind == THROTTLING:
-            return self.throttling_cost
-        if kind == TIMEOUT:
-            return self.timeout_cost
-        return self.transient_cost
+        return self.throttling_cost if kind == THROTTLING else self.transient_cost
 
     def base(self, kind: str) -> float:
         return self.throttling_base if kind == THROTTLING else self.transient_base
@@ -199,7 +258,8 @@ def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
 
 
 class RetryStrategy:
-    """Decides, per failed attempt, whether and when to try again.
+    """Decides, per failed attempt, whether and when to try again; in adaptive mode it
+    also holds the client's rate limiter (:attr:`limiter`).
 
     ``random`` is injectable so backoff is deterministic under test."""
 
@@ -212,6 +272,11 @@ class RetryStrategy:
         self.policy = policy
         self.quota = RetryQuota(policy.initial_capacity)
         self._random = random
+        self.limiter: Optional[ClientRateLimiter] = None
+        if policy.mode == ADAPTIVE:
+            from ._ratelimit import ClientRateLimiter  # only adaptive clients load it
+
+            self.limiter = ClientRateLimiter()
 
     def decide(
         self,
@@ -224,7 +289,7 @@ class RetryStrategy:
         rule = None if clock_corrected else rules.get(error.code)
         if rule is not None:
             return self._decide_by_rule(error.code, rule, attempt)
-        kind = CLOCK_SKEW if clock_corrected else classify(error)
+        kind = CLOCK_SKEW if clock_corrected else self.policy.classify(error)
         if kind is None:
             return RetryDecision(False, reason="not retryable")
         if attempt >= self.policy.max_attempts:
@@ -232,9 +297,10 @@ class RetryStrategy:
         cost = self.policy.cost(kind)
         if not self.quota.acquire(cost):
             return RetryDecision(False, reason=f"{kind}; retry quota exhausted")
-        delay = self._random() * min(
-            self.policy.base(kind) * 2 ** (attempt - 1), self.policy.max_backoff
-        )
+        backoff = self.policy.base(kind) * 2 ** (attempt - 1)
+        if self.policy.max_backoff is not None:
+            backoff = min(backoff, self.policy.max_backoff)
+        delay = self._random() * backoff
         if self.policy.honour_retry_after:
             after = _retry_after(headers)
             if after is not None:
@@ -252,9 +318,25 @@ class RetryStrategy:
             True, delay=delay, reason=f"{code} (transient for this operation)", limit=limit
         )
 
-    def record_success(self, last_cost: int) -> None:
+    def send_delay(self, now: float) -> float:
+        """Before an attempt: 0.0 to send now, else the seconds to wait for adaptive
+        mode's rate limiter before asking again."""
+        return 0.0 if self.limiter is None else self.limiter.acquire(now)
+
+    def record_success(self, last_cost: int, now: float) -> None:
         """After a 2xx: refund the last retry's cost, or the no-retry increment."""
         self.quota.release(last_cost if last_cost else self.policy.no_retry_increment)
+        if self.limiter is not None:
+            self.limiter.record(False, now)
+
+    def record_failure(self, error: SageMakerError, now: float) -> None:
+        """After an attempt that failed (with an answer or without)."""
+        if self.limiter is not None:
+            self.limiter.record(is_throttling(error), now)
+
+    def refund(self, cost: int) -> None:
+        """Hand back the tokens of a retry that will not be made after all."""
+        self.quota.release(cost)
 
 
 # --- clock skew ----------------------------------------------------------------------

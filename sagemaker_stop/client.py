@@ -27,7 +27,6 @@ from ._effects import Flow, Timeouts, check_seconds
 from ._flow import AttemptHook, CallCore, call
 from ._operations import Operation, R
 from ._retry import RetryPolicy, RetryStrategy
-from ._settings import env_get, is_true
 from ._transport import AsyncSender, SyncSender
 from .errors import ConfigurationError
 
@@ -58,6 +57,7 @@ class _ClientBase:
         mfa_token_provider: Optional[Callable[[str], Any]] = None,
         ca_bundle: Optional[str] = None,
         sqs_endpoint_url: Optional[str] = None,
+        retry_mode: Optional[str] = None,
     ) -> None:
         """``mfa_token_provider(mfa_serial) -> code`` answers an assume-role profile's
         ``mfa_serial`` (the async client also takes a coroutine function; a plain one
@@ -91,10 +91,9 @@ class _ClientBase:
             ca_bundle=ca_bundle,
             mfa_token_provider=mfa_token_provider,
             sqs_endpoint_url=sqs_endpoint_url,
+            retry_mode=retry_mode,
         )
-        policy = RetryPolicy.from_settings(
-            self.config.max_attempts, is_true(env_get(env, "AWS_NEW_RETRIES_2026"))
-        )
+        policy = RetryPolicy.for_mode(self.config.retry_mode, self.config.max_attempts)
         self._core = CallCore(
             endpoints=self.config,
             retry=RetryStrategy(policy),

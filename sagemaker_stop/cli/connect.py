@@ -36,4 +36,5 @@ def make_client(args: argparse.Namespace) -> SageMakerClient:
         max_attempts=args.max_attempts,
         profile=args.profile,
         mfa_token_provider=mfa_prompt,
+        retry_mode=args.retry_mode,
     )

@@ -67,7 +67,9 @@ a transient ConflictException (the stop landed between two steps) is retried.
 
 Bulk stop (--pipeline) lists the matching executions and asks for confirmation
 on a terminal; with stdin not a terminal it refuses (exit 2) unless --yes is
-given. --dry-run only lists them.
+given. --dry-run only lists them. Against an account near SageMaker's API rate
+limits, add --retry-mode adaptive: the client then paces its requests after the
+first throttling answer instead of failing stops that ran out of retries.
 
 exit codes: 0 done (with --wait: ended Stopped or Succeeded), 1 service or
 network error, 2 usage error (nothing sent), 3 --wait timed out, 4 --wait:
@@ -218,7 +220,14 @@ def _add_globals(
         type=_positive_int,
         default=default(None),
         metavar="N",
-        help="attempts per API call, retries included (default: 3)",
+        help="attempts per API call, retries included (default: 3; legacy mode: 5)",
+    )
+    group.add_argument(
+        "--retry-mode",
+        choices=("standard", "adaptive", "legacy"),
+        default=default(None),
+        help="the AWS SDKs' retry mode (default: AWS_RETRY_MODE, the profile's "
+        "retry_mode, else standard); adaptive also paces requests after throttling",
     )
     if output:
         group.add_argument(

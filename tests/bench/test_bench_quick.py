@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,9 @@ def test_quick_mode_measures_the_project_side(
     assert "cold start" in printed and "async calls/s, concurrency 32" in printed
     assert run.PROJECT in printed.splitlines()[0]
     assert out_json.read_text().startswith("{")
+    assert "rate-limited bulk stop" in printed and "sagemaker-stop (async)  adaptive" in printed
+    bulk = json.loads(out_json.read_text())["rate_limited"]["runs"]
+    assert [sample["stopped"] for sample in bulk[f"{run.PROJECT} adaptive"]] == [12]
     for lib in libs[2:]:
         assert results[lib]
 

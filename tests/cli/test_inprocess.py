@@ -104,6 +104,7 @@ def test_globals_before_or_after_the_command() -> None:
         (["stop", "--timeout", "soon", "A"], "not a number"),
         (["--max-attempts", "0", "stop", "A"], "must be at least 1"),
         (["--max-attempts", "x", "stop", "A"], "not an integer"),
+        (["--retry-mode", "fast", "stop", "A"], "invalid choice"),
         (["callback", "succeed", "--token", "T", "--output", "novalue"], "expected NAME=VALUE"),
         (["stop", "--status", "Running", "--pipeline", "p"], "invalid choice"),
         (["callback", "fail", "--token", "T"], "--reason"),
@@ -114,6 +115,16 @@ def test_argparse_errors_exit_2(argv: list[str], message: str) -> None:
     out, err = cli_streams()
     assert cli.run(argv, stdout=out, stderr=err) == 2
     assert message in err.getvalue() and out.getvalue() == ""
+
+
+def test_retry_mode_option_reaches_the_client() -> None:
+    from sagemaker_stop.cli.connect import make_client
+
+    assert parser.parse_args(["stop", "A"]).retry_mode is None
+    for argv, mode in ((["--retry-mode", "adaptive", "stop", "A"], "adaptive"),
+                       (["stop", "--retry-mode", "legacy", "A"], "legacy")):
+        with make_client(parser.parse_args(argv)) as client:
+            assert client._core.retry.policy.mode == mode
 
 
 def cli_streams() -> tuple[Any, Any]:

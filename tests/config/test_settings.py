@@ -141,6 +141,33 @@ def test_retry_settings(home: Home) -> None:
         cfg(home, {"AWS_RETRY_MODE": "fancy"})
 
 
+def test_retry_mode_argument_beats_environment_beats_profile(home: Home) -> None:
+    home.config("[default]\nretry_mode = legacy\n")
+    env = {"AWS_RETRY_MODE": "standard"}
+    assert cfg(home, env, retry_mode="adaptive").retry_mode == "adaptive"
+    assert cfg(home, env).retry_mode == "standard"
+    assert cfg(home).retry_mode == "legacy"
+    for bad in ("Adaptive", "fancy", 3):  # compared as botocore compares them
+        with pytest.raises(ConfigurationError, match="retry_mode must be one of"):
+            cfg(home, retry_mode=bad)
+
+
+def test_legacy_mode_defaults_to_5_attempts_unless_told(home: Home) -> None:
+    assert cfg(home, retry_mode="legacy").max_attempts == 5
+    assert cfg(home, {"AWS_MAX_ATTEMPTS": "2"}, retry_mode="legacy").max_attempts == 2
+    assert cfg(home, retry_mode="legacy", max_attempts=4).max_attempts == 4
+    assert cfg(home, retry_mode="adaptive").max_attempts == 3
+
+
+def test_the_retired_2026_switch_is_accepted_and_changes_nothing() -> None:
+    from sagemaker_stop import SageMakerClient
+    from sagemaker_stop._retry import RetryPolicy
+
+    for value in ("true", "false", "junk"):
+        with SageMakerClient(region="us-east-1", environ={"AWS_NEW_RETRIES_2026": value}) as sm:
+            assert sm._core.retry.policy == RetryPolicy.standard()
+
+
 def test_explicit_credentials_give_static_source(home: Home) -> None:
     creds = Credentials("AKID", "SECRET")
     c = cfg(home, credentials=creds)

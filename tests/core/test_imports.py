@@ -46,6 +46,7 @@ def test_import_is_cheap_and_a_stop_loads_only_what_it_needs(wire: WireServer) -
         assert never not in after_stop, never  # ... and nothing more of botocore is used
     for unused in ("sagemaker_stop.emulator", "sagemaker_stop.cli", "sagemaker_stop._waiter",
                    "sagemaker_stop._bulk", "sagemaker_stop._pipeline_operations",
+                   "sagemaker_stop._ratelimit",
                    "sagemaker_stop._credentials._imds", "sagemaker_stop._credentials._sts",
                    "sagemaker_stop._credentials._container", "asyncio",
                    "sagemaker_stop._sqs_operations", "sagemaker_stop.worker",

@@ -239,9 +239,9 @@ async def test_cancelling_a_call_leaves_the_async_client_usable(
 
 async def test_async_backoff_sleeps_on_the_event_loop(wire: WireServer, creds: Credentials) -> None:
     """While one call backs off, another call on the same loop completes."""
-    wire.push(Reply(500))
+    wire.push(Reply(400, {"__type": "ThrottlingException", "message": "Rate exceeded"}))
     async with AsyncSageMakerClient(region="us-east-1", credentials=creds, endpoint_url=wire.url) as sm:
-        sm._core.retry._random = lambda: 0.3  # backoff 0.3 s
+        sm._core.retry._random = lambda: 0.3  # backoff 0.3 x 1 s (throttling base)
         slow = asyncio.ensure_future(sm.stop_pipeline_execution(ARN))
         await asyncio.sleep(0.1)
         quick = await asyncio.wait_for(sm.stop_pipeline_execution(ARN), 0.25)
