@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench bench-quick lint clean
+.PHONY: test demo docs bench bench-quick lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: lint
 demo: $(STAMP)
 	$(PY) -m sagemaker_stop.demo
 
+# The API reference from the docstrings (pdoc, in the test and docs extras): site/api/.
+docs: $(STAMP)
+	$(PY) docs/build_api.py site/api
+
 # Side-by-side with boto3 and aiobotocore (the `bench` extra); see bench/README.md.
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
@@ -31,4 +35,4 @@ bench-quick: $(STAMP)
 	$(PY) -m bench --quick
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov site dist build

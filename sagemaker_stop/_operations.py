@@ -171,6 +171,9 @@ class _ExecutionArnRegion:
 
 @attrs.frozen(kw_only=True)
 class StopPipelineExecutionResponse(Response):
+    """What StopPipelineExecution answers: the ARN of the execution being stopped
+    (with ``http_status`` and ``request_id``, like every response)."""
+
     pipeline_execution_arn: Optional[str] = wire(
         "PipelineExecutionArn", parse=parse_str, default=None
     )
