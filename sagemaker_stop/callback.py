@@ -150,13 +150,19 @@ class CallbackMessage:
 
     @classmethod
     def parse(cls, body: Union[str, bytes, bytearray, Mapping[str, Any]]) -> CallbackMessage:
-        """Read a message body: JSON text (str or bytes) or the decoded object.  An SQS
-        message as returned by ``ReceiveMessage`` (a dict with ``Body``) is accepted too.
-        Raises :class:`ParamValidationError` naming the offending field (a body nested
-        more than :data:`MAX_DEPTH` deep is refused)."""
+        """Read a message body: JSON text (str or bytes) or the decoded object.  A whole
+        SQS message is accepted too: an item of ``ReceiveMessage``'s ``Messages`` (boto3's
+        ``receive_message()["Messages"][i]``, with ``Body``) or a record of a Lambda SQS
+        event (``event["Records"][i]``, with ``body``).  Raises
+        :class:`ParamValidationError` naming the offending field (a body nested more than
+        :data:`MAX_DEPTH` deep is refused)."""
         data = _decoded(body)
-        if isinstance(data, Mapping) and "token" not in data and "Body" in data:
-            data = _decoded(data["Body"])  # a whole SQS message: its Body is the message
+        if isinstance(data, Mapping) and "token" not in data:
+            # a whole SQS message: its body is the Callback message
+            for key in ("Body", "body"):
+                if key in data:
+                    data = _decoded(data[key])
+                    break
         if not isinstance(data, Mapping):
             raise _invalid("body", f"must be a JSON object, not {type(data).__name__}")
         _check_depth(data)

@@ -71,9 +71,7 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
     from . import (
         Attempt,
         CallbackMessage,
-        Credentials,
         ExecutionNotStoppable,
-        SageMakerClient,
         WaitProgress,
     )
     from .emulator import CallbackStep, LambdaStep, SageMakerEmulator, Step
@@ -89,14 +87,7 @@ def main(argv: Optional[list[str]] = None, out: TextIO = sys.stdout) -> int:
                     f"retrying in {attempt.retry_in:.2f} s with the same token"
                 )
 
-        creds = emu.credentials
-        client = SageMakerClient(
-            region=emu.region,
-            endpoint_url=emu.endpoint_url,
-            sqs_endpoint_url=emu.endpoint_url,
-            credentials=Credentials(creds.access_key_id, creds.secret_access_key),
-            on_attempt=on_attempt,
-        )
+        client = emu.client(on_attempt=on_attempt)
         out.write(
             f"SageMaker Pipelines emulator at {emu.endpoint_url} "
             f"(simulated time x{speed:g}; every request SigV4-verified)\n\n"

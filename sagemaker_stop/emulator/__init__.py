@@ -7,8 +7,13 @@ Standard library only, so it starts fast and can ship with the package::
     with SageMakerEmulator() as emu:
         emu.create_pipeline("p", steps=[Step("Train", "Training", 600)])
         arn = emu.start_execution("p")
-        ...  # point a client at emu.endpoint_url with emu.credentials
+        # point a client at emu.endpoint_url with emu.credentials (a
+        # sagemaker_stop.Credentials), or let the emulator make one:
+        with emu.client() as sm:               # emu.async_client() for asyncio
+            sm.stop_pipeline_execution(arn)
         emu.advance(30)
+        for message in emu.receive_messages(queue_url):   # as SQS ReceiveMessage gives them
+            CallbackMessage.parse(message["Body"])
 
 From a shell: ``python -m sagemaker_stop.emulator --port 8000 --speed 60``.
 """

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 from urllib.parse import parse_qs
 
 from ._api import OPERATIONS, Api, read_json, read_request
@@ -28,6 +28,10 @@ from ._server import BadRequest, Handler, Server
 from ._sigv4 import AuthResult, Credentials, verify
 from ._sqs import TARGET_PREFIX as SQS_TARGET_PREFIX
 from ._sqs import Frontend as SqsFrontend
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .. import Credentials as ClientCredentials
+    from ..client import AsyncSageMakerClient, SageMakerClient
 
 DEFAULT_CREDENTIALS = Credentials("AKIDEMULATOR000000001", "emulator-secret")
 TARGET_PREFIX = "SageMaker."
@@ -52,7 +56,9 @@ MAX_REQUEST_BYTES = 4 * 1024 * 1024
 MAX_RECORDED_REQUESTS = 10_000
 MAX_RECORDED_BYTES = 64 * 1024 * 1024
 
-CredentialsLike = Union[Credentials, tuple[str, str], tuple[str, str, Optional[str]]]
+CredentialsLike = Union[
+    Credentials, "ClientCredentials", tuple[str, str], tuple[str, str, Optional[str]]
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,16 @@ class RecordedRequest:
         return self.headers.get("x-amz-date")
 
 
+def _client_credentials(creds: Credentials) -> ClientCredentials:
+    """``creds`` as the client library's Credentials (imported only when asked for: the
+    emulator itself needs nothing beyond the standard library)."""
+    from .. import Credentials as ClientCredentials
+
+    return ClientCredentials(
+        creds.access_key_id, creds.secret_access_key, creds.session_token, source="emulator"
+    )
+
+
 def _execution_arn_of(body: bytes) -> Optional[str]:
     """The ``PipelineExecutionArn`` a request body names, if it is JSON with one."""
     try:
@@ -111,7 +127,12 @@ def _execution_arn_of(body: bytes) -> Optional[str]:
 
 
 def _as_credentials(value: CredentialsLike) -> Credentials:
-    return value if isinstance(value, Credentials) else Credentials(*value)
+    if isinstance(value, Credentials):
+        return value
+    if isinstance(value, tuple):
+        return Credentials(*value)
+    # a sagemaker_stop.Credentials (or anything with its three attributes)
+    return Credentials(value.access_key_id, value.secret_access_key, value.session_token)
 
 
 class SageMakerEmulator:
@@ -147,10 +168,8 @@ class SageMakerEmulator:
         self._port = port
         self.region = region
         self.account_id = account_id
-        self.credentials = _as_credentials(credentials or DEFAULT_CREDENTIALS)
-        self._credentials: dict[str, Credentials] = {
-            self.credentials.access_key_id: self.credentials
-        }
+        self._own = _as_credentials(credentials or DEFAULT_CREDENTIALS)
+        self._credentials: dict[str, Credentials] = {self._own.access_key_id: self._own}
         for extra in extra_credentials:
             creds = _as_credentials(extra)
             self._credentials[creds.access_key_id] = creds
@@ -227,27 +246,62 @@ class SageMakerEmulator:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def credentials(self) -> ClientCredentials:
+        """The credentials the emulator accepts, as a :class:`sagemaker_stop.Credentials`
+        (``SageMakerClient(endpoint_url=emu.endpoint_url, credentials=emu.credentials,
+        region=emu.region)``; :meth:`client` does that)."""
+        return _client_credentials(self._own)
+
+    @property
     def env(self) -> dict[str, str]:
         """Environment variables pointing an AWS SDK at this emulator."""
+        own = self._own
         env = {
             "AWS_ENDPOINT_URL_SAGEMAKER": self.endpoint_url,
             "AWS_ENDPOINT_URL_SQS": self.endpoint_url,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_access_key,
+            "AWS_ACCESS_KEY_ID": own.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": own.secret_access_key,
         }
-        if self.credentials.session_token:
-            env["AWS_SESSION_TOKEN"] = self.credentials.session_token
+        if own.session_token:
+            env["AWS_SESSION_TOKEN"] = own.session_token
         return env
 
     def add_credentials(
         self, access_key_id: str, secret_access_key: str, session_token: Optional[str] = None
-    ) -> Credentials:
+    ) -> ClientCredentials:
+        """Accept one more credential set too; returns it as a
+        :class:`sagemaker_stop.Credentials`."""
         creds = Credentials(access_key_id, secret_access_key, session_token)
         with self._lock:
             self._credentials[access_key_id] = creds
-        return creds
+        return _client_credentials(creds)
+
+    def _client_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """A client's arguments pointing it at this emulator, ``options`` overriding."""
+        preset: dict[str, Any] = {
+            "region": self.region,
+            "endpoint_url": self.endpoint_url,
+            "sqs_endpoint_url": self.endpoint_url,
+            "credentials": self.credentials,
+        }
+        return {**preset, **options}
+
+    def client(self, **options: Any) -> SageMakerClient:
+        """A :class:`sagemaker_stop.SageMakerClient` for this emulator (its endpoint for
+        SageMaker and SQS, its credentials and region); keyword arguments are passed on
+        and override those."""
+        from ..client import SageMakerClient
+
+        return SageMakerClient(**self._client_options(options))
+
+    def async_client(self, **options: Any) -> AsyncSageMakerClient:
+        """An :class:`sagemaker_stop.AsyncSageMakerClient` for this emulator, as
+        :meth:`client`."""
+        from ..client import AsyncSageMakerClient
+
+        return AsyncSageMakerClient(**self._client_options(options))
 
     # ---------------------------------------------------------------- clocks
 
@@ -376,17 +430,28 @@ class SageMakerEmulator:
 
     # ---------------------------------------------------------------- queues
 
-    def queue_messages(self, queue_url: str) -> list[dict[str, Any]]:
-        """All messages currently on the queue (not consumed), oldest first."""
+    def queue_messages(
+        self, queue_url: str, *, attribute_names: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """Every message on the queue not deleted yet, oldest first, left where it is: as
+        the items of SQS ReceiveMessage's ``Messages`` (``MessageId``, ``MD5OfBody``,
+        ``Body`` — the message's JSON text —, and ``Attributes`` when ``attribute_names``
+        asks, e.g. ``["All"]``), without a ``ReceiptHandle``: nothing was received."""
         with self._lock:
             self._model.sync(self._clock.now())
-            return self._model.queue_messages(queue_url)
+            return self._model.queue_messages(queue_url, attribute_names)
 
-    def receive_messages(self, queue_url: str, max_messages: int = 10) -> list[dict[str, Any]]:
-        """Take up to ``max_messages`` messages off the queue, oldest first."""
+    def receive_messages(
+        self, queue_url: str, max_messages: int = 10, *, attribute_names: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """Receive and delete up to ``max_messages`` visible messages, oldest first: the
+        items SQS ReceiveMessage answers (``MessageId``, ``ReceiptHandle``, ``MD5OfBody``,
+        ``Body``, and ``Attributes`` when ``attribute_names`` asks), as boto3's
+        ``receive_message()["Messages"]`` gives them; ``CallbackMessage.parse(m["Body"])``
+        reads one."""
         with self._lock:
             self._model.sync(self._clock.now())
-            return self._model.receive_messages(queue_url, max_messages)
+            return self._model.receive_messages(queue_url, max_messages, attribute_names)
 
     # ---------------------------------------------------------------- faults
 
@@ -634,10 +699,12 @@ class SageMakerEmulator:
         try:
             if path == "/_emulator/queues" and h.command == "GET":
                 url = params.get("url", [""])[0]
+                names = params.get("attribute", [])
                 if params.get("receive", ["0"])[0] in ("1", "true"):
-                    messages = self.receive_messages(url, int(params.get("max", ["10"])[0]))
+                    max_messages = int(params.get("max", ["10"])[0])
+                    messages = self.receive_messages(url, max_messages, attribute_names=names)
                 else:
-                    messages = self.queue_messages(url)
+                    messages = self.queue_messages(url, attribute_names=names)
                 out = {"QueueUrl": url, "Messages": messages}
             elif path == "/_emulator/advance" and h.command == "POST":
                 out = {"Now": self.advance(float(params.get("seconds", ["0"])[0]))}

@@ -663,12 +663,16 @@ class Model:
             body["status"] = STOPPING
         self.queues.send(spec.sqs_queue_url, json.dumps(body), t)
 
-    def queue_messages(self, url: str) -> list[dict[str, Any]]:
-        return self.queues.bodies(url)
+    def queue_messages(
+        self, url: str, attribute_names: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        return self.queues.peek(url, attribute_names)
 
-    def receive_messages(self, url: str, max_messages: int) -> list[dict[str, Any]]:
+    def receive_messages(
+        self, url: str, max_messages: int, attribute_names: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
         if isinstance(max_messages, bool) or not isinstance(max_messages, int):
             raise ValueError(f"max_messages must be an integer, not {max_messages!r}")
         if max_messages < 1:
             raise ValueError(f"max_messages must be >= 1, not {max_messages}")
-        return self.queues.take(url, max_messages, self.now)
+        return self.queues.take(url, max_messages, self.now, attribute_names)

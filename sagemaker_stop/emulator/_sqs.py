@@ -101,6 +101,21 @@ class Message:
         }
         return {k: v for k, v in known.items() if every or k in wanted}
 
+    def entry(
+        self, attribute_names: Iterable[str], receipt: Optional[str] = None
+    ) -> dict[str, Any]:
+        """This message as an item of ReceiveMessage's ``Messages`` (``Attributes`` only
+        when some were asked for; ``ReceiptHandle`` when it was received)."""
+        entry: dict[str, Any] = {"MessageId": self.message_id}
+        if receipt is not None:
+            entry["ReceiptHandle"] = receipt
+        entry["MD5OfBody"] = self.md5
+        entry["Body"] = self.body
+        attributes = self.attributes(attribute_names)
+        if attributes:
+            entry["Attributes"] = attributes
+        return entry
+
 
 class Queue:
     def __init__(self, url: str) -> None:
@@ -137,20 +152,28 @@ class Queues:
         return message
 
     # --- the Python helpers (``emu.queue_messages`` / ``emu.receive_messages``) --------
+    # Both hand out messages in ReceiveMessage's shape (an item of boto3's
+    # ``receive_message()["Messages"]``), so code written for SQS reads them unchanged.
 
-    def bodies(self, url: str) -> list[dict[str, Any]]:
-        """The (decoded) bodies of every message not deleted, oldest first."""
+    def peek(self, url: str, attribute_names: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """Every message not deleted, oldest first, as ReceiveMessage items without a
+        ``ReceiptHandle`` (nothing is received: counts and visibility stay as they are)."""
         queue = self.by_url.get(url)
-        return [json.loads(m.body) for m in queue.messages] if queue else []
+        names = tuple(attribute_names)
+        return [m.entry(names) for m in queue.messages] if queue else []
 
-    def take(self, url: str, max_messages: int, now: float) -> list[dict[str, Any]]:
-        """Receive and delete up to ``max_messages`` visible messages, oldest first."""
+    def take(
+        self, url: str, max_messages: int, now: float, attribute_names: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
+        """Receive and delete up to ``max_messages`` visible messages, oldest first (the
+        items ReceiveMessage answered, with their receipt handles)."""
         queue = self.by_url.get(url)
         if queue is None:
             return []
-        taken = [m for m in queue.messages if not m.in_flight(now)][:max_messages]
-        queue.messages = [m for m in queue.messages if m not in taken]
-        return [json.loads(m.body) for m in taken]
+        taken = self.receive(queue, max_messages, None, attribute_names, now)
+        for entry in taken:
+            self.delete(queue, entry["ReceiptHandle"])
+        return taken
 
     # --- the API ------------------------------------------------------------------------
 
@@ -172,16 +195,7 @@ class Queues:
             message.visible_at = now + timeout
             message.receipt = secrets.token_urlsafe(48)
             self.handles[message.receipt] = (queue.url, message.message_id)
-            entry: dict[str, Any] = {
-                "MessageId": message.message_id,
-                "ReceiptHandle": message.receipt,
-                "MD5OfBody": message.md5,
-                "Body": message.body,
-            }
-            attributes = message.attributes(names)
-            if attributes:
-                entry["Attributes"] = attributes
-            out.append(entry)
+            out.append(message.entry(names, message.receipt))
         return out
 
     def _message(self, queue: Queue, handle: Any) -> Optional[Message]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,7 +55,8 @@ def test_stop_in_a_callback_step_leaves_it_stopping_and_queues_one_message(
     arn = at_callback(emu)
     assert sm.stop_pipeline_execution(arn).pipeline_execution_arn == arn
     assert emu.execution_status(arn) == "Stopping"
-    [message] = emu.receive_messages(QUEUE)
+    [received] = emu.receive_messages(QUEUE)
+    message = json.loads(received["Body"])
     assert message["status"] == "Stopping" and message["pipelineExecutionArn"] == arn
     emu.advance(3600)
     assert emu.execution_status(arn) == "Stopping"  # held until the callback is answered

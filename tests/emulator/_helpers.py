@@ -22,6 +22,12 @@ TOKEN_A = "a" * 32
 TOKEN_B = "b" * 40
 
 
+def bodies(messages: Sequence[dict[str, Any]]) -> list[Any]:
+    """The decoded bodies of SQS messages (ReceiveMessage items, as the emulator's queue
+    helpers return them)."""
+    return [json.loads(m["Body"]) for m in messages]
+
+
 def make_client(emu: SageMakerEmulator, *, validate: bool = True, retries: int = 1) -> Any:
     return boto3.client(
         "sagemaker",

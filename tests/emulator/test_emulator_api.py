@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from sagemaker_stop.emulator import CallbackStep, LambdaStep, SageMakerEmulator, Step
 
-from ._helpers import FUNCTION, QUEUE, TOKEN_A, TOKEN_B
+from ._helpers import FUNCTION, QUEUE, TOKEN_A, TOKEN_B, bodies
 
 ARN_RE = re.compile(
     r"arn:aws:sagemaker:us-east-1:123456789012:pipeline/([^/]+)/execution/[a-z0-9]{12}"
@@ -143,7 +143,7 @@ def test_stop_callback_then_failure_is_stopped(
     emu: SageMakerEmulator, client: Any, callback_arn: str
 ) -> None:
     arn = callback_arn
-    messages = emu.queue_messages(QUEUE)
+    messages = bodies(emu.queue_messages(QUEUE))
     assert len(messages) == 1
     token = messages[0]["token"]
     assert re.fullmatch(r"[A-Za-z0-9]{10}", token)
@@ -159,7 +159,7 @@ def test_stop_callback_then_failure_is_stopped(
     assert client.stop_pipeline_execution(PipelineExecutionArn=arn)["PipelineExecutionArn"] == arn
     assert status(client, arn) == "Stopping"
     assert steps_by_name(client, arn)["Wait"]["StepStatus"] == "Stopping"
-    messages = emu.queue_messages(QUEUE)
+    messages = bodies(emu.queue_messages(QUEUE))
     assert [m.get("status") for m in messages] == [None, "Stopping"]
     assert messages[1]["token"] == token and messages[1]["pipelineExecutionArn"] == arn
     emu.advance(3600)  # stays Stopping until the callback arrives
@@ -200,7 +200,7 @@ def test_stop_callback_then_success_is_stopped(
 
 
 def test_callback_success_continues(emu: SageMakerEmulator, client: Any, callback_arn: str) -> None:
-    token = emu.receive_messages(QUEUE)[0]["token"]
+    token = bodies(emu.receive_messages(QUEUE))[0]["token"]
     assert emu.queue_messages(QUEUE) == []
     client.send_pipeline_execution_step_success(
         CallbackToken=token, OutputParameters=[{"Name": "o", "Value": "v"}]
@@ -365,7 +365,7 @@ def test_idempotent_stop(emu: SageMakerEmulator, client: Any, callback_arn: str)
         PipelineExecutionArn=callback_arn, ClientRequestToken=TOKEN_A
     )
     assert again["PipelineExecutionArn"] == callback_arn
-    assert [m.get("status") for m in emu.queue_messages(QUEUE)] == [None, "Stopping"]
+    assert [m.get("status") for m in bodies(emu.queue_messages(QUEUE))] == [None, "Stopping"]
     with pytest.raises(ClientError) as exc:
         client.stop_pipeline_execution(
             PipelineExecutionArn=callback_arn, ClientRequestToken=TOKEN_B
@@ -699,7 +699,7 @@ def test_create_pipeline_from_dict(emu: SageMakerEmulator) -> None:
     assert [next(iter(s["Metadata"]), None) for s in emu.list_steps(arn)] == [
         "ProcessingJob", "Lambda", "Callback"
     ]
-    assert emu.queue_messages(QUEUE)[0]["arguments"] == {"a": 1}
+    assert bodies(emu.queue_messages(QUEUE))[0]["arguments"] == {"a": 1}
 
 
 def test_speed_factor(client: Any) -> None:

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from sagemaker_stop.emulator import SageMakerEmulator, Step
 from sagemaker_stop.emulator.__main__ import main
 
-from ._helpers import QUEUE, TOKEN_A, make_client, sign
+from ._helpers import QUEUE, TOKEN_A, bodies, make_client, sign
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abcdefabcdef"
 
@@ -230,7 +230,7 @@ def test_control_paths(emu: SageMakerEmulator, http: httpx.Client) -> None:
     assert http.post(base + "/advance", params={"seconds": "5"}).json()["Now"] == pytest.approx(
         emu.now
     )
-    msgs = http.get(base + "/queues", params={"url": QUEUE}).json()["Messages"]
+    msgs = bodies(http.get(base + "/queues", params={"url": QUEUE}).json()["Messages"])
     assert [m.get("status") for m in msgs] == [None] and msgs[0]["pipelineExecutionArn"] == arn
     taken = http.get(base + "/queues", params={"url": QUEUE, "receive": "1"}).json()["Messages"]
     assert len(taken) == 1 and emu.queue_messages(QUEUE) == []

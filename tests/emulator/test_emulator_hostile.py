@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_stop import Credentials, SageMakerClient, SageMakerError
+from sagemaker_stop import SageMakerError
 from sagemaker_stop.emulator import SageMakerEmulator, Step
 from sagemaker_stop.emulator.__main__ import main
 
@@ -73,10 +73,7 @@ def test_a_chunked_body_within_the_cap_is_read(emu: SageMakerEmulator) -> None:
 def test_a_request_over_the_size_cap_is_a_typed_413_for_the_client() -> None:
     with SageMakerEmulator(max_request_bytes=1000) as emu:
         emu.create_pipeline("p", [Step("S")])
-        creds = Credentials(emu.credentials.access_key_id, emu.credentials.secret_access_key)
-        with SageMakerClient(
-            endpoint_url=emu.endpoint_url, region=emu.region, credentials=creds
-        ) as sm:
+        with emu.client() as sm:
             with pytest.raises(SageMakerError) as caught:
                 sm.start_pipeline_execution("p", description="x" * 1000)
             assert (caught.value.code, caught.value.http_status) == (

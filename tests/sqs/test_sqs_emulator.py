@@ -55,7 +55,7 @@ def ours(emu: SageMakerEmulator, client_kind: str) -> Iterator[Both]:
     both = Both(
         client_kind,
         region=emu.region,
-        credentials=Credentials(emu.credentials.access_key_id, emu.credentials.secret_access_key),
+        credentials=emu.credentials,
         endpoint_url=emu.endpoint_url,
         sqs_endpoint_url=emu.endpoint_url,
     )

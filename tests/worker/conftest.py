@@ -16,10 +16,7 @@ import pytest
 
 from sagemaker_stop import (
     AsyncCallbackWorker,
-    AsyncSageMakerClient,
     CallbackWorker,
-    Credentials,
-    SageMakerClient,
 )
 from sagemaker_stop.emulator import CallbackStep, SageMakerEmulator, Step
 
@@ -41,16 +38,6 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         time.sleep(0.01)
 
 
-def client_options(emu: SageMakerEmulator) -> dict[str, Any]:
-    creds = emu.credentials
-    return {
-        "region": emu.region,
-        "endpoint_url": emu.endpoint_url,
-        "sqs_endpoint_url": emu.endpoint_url,
-        "credentials": Credentials(creds.access_key_id, creds.secret_access_key),
-    }
-
-
 class Runner:
     """A worker of one kind, running in the background until :meth:`stop`."""
 
@@ -68,14 +55,14 @@ class Runner:
         opts = {**FAST, **options}
 
         def sync_main() -> None:
-            with SageMakerClient(**client_options(emu)) as sm:
+            with emu.client() as sm:
                 self.worker = CallbackWorker(queue, handler, client=sm, **opts)
                 ready.set()
                 self._collect(self.worker.run)
 
         async def async_main() -> None:
             self.loop = asyncio.get_running_loop()
-            async with AsyncSageMakerClient(**client_options(emu)) as sm:
+            async with emu.async_client() as sm:
                 self.worker = AsyncCallbackWorker(queue, handler, client=sm, **opts)
                 ready.set()
                 try:

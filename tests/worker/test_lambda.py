@@ -12,8 +12,6 @@ import pytest
 from sagemaker_stop import CallbackJob, RetryLater, SageMakerClient, handle_sqs_event
 from sagemaker_stop.emulator import CallbackStep, SageMakerEmulator, Step
 
-from .conftest import client_options
-
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/lambda-callbacks"
 
 
@@ -26,7 +24,7 @@ def emu() -> Iterator[SageMakerEmulator]:
 
 @pytest.fixture
 def sm(emu: SageMakerEmulator) -> Iterator[SageMakerClient]:
-    with SageMakerClient(**client_options(emu)) as client:
+    with emu.client() as client:
         yield client
 
 

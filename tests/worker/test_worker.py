@@ -17,11 +17,10 @@ from sagemaker_stop import (
     CallbackMessage,
     QueueDoesNotExist,
     RetryLater,
-    SageMakerClient,
 )
 from sagemaker_stop.emulator import SageMakerEmulator
 
-from .conftest import QUEUE, Runner, client_options, wait_until
+from .conftest import QUEUE, Runner, wait_until
 
 
 def answers(emu: SageMakerEmulator, kind: str = "Success") -> list[Any]:
@@ -141,7 +140,7 @@ def test_a_redelivery_after_a_crash_does_not_answer_twice(
     client_kind: str,
 ) -> None:
     first, second = start(), start()
-    with SageMakerClient(**client_options(emu)) as sm:
+    with emu.client() as sm:
         # A worker took both, answered the first, and died before deleting either.
         taken = sm.receive_message(QUEUE, max_number_of_messages=10, visibility_timeout=60)
         assert len(taken.messages) == 2
@@ -179,7 +178,7 @@ def test_heartbeats_keep_a_long_job_invisible(
     worker = run_worker(handler, visibility_timeout=2, heartbeat=0.03)
     arn = start()
     assert running.wait(5)
-    with SageMakerClient(**client_options(emu)) as thief:
+    with emu.client() as thief:
         for _ in range(6):  # 4.8 simulated seconds: more than twice the visibility timeout
             emu.advance(0.8)
             wait_until(lambda: worker.stats.running == 1)
@@ -228,7 +227,7 @@ def test_shutdown_with_cancel_releases_the_running_work_unanswered(
     assert answers(emu) == answers(emu, "Failure") == []
     assert emu.step_status(arn, "Work") == "Executing"
     # Visible again at once, for the next worker; not on its way to a dead-letter queue.
-    with SageMakerClient(**client_options(emu)) as sm:
+    with emu.client() as sm:
         (message,) = sm.receive_message(QUEUE).messages
         assert message.receive_count == 2
 
@@ -281,8 +280,9 @@ def test_a_missing_queue_stops_the_worker_with_the_error(
 
 def test_the_message_the_handler_gets(emu: SageMakerEmulator, start: Callable[[], str]) -> None:
     arn = start()
-    (body,) = emu.queue_messages(QUEUE)
-    job = CallbackJob(CallbackMessage.parse(json.dumps(body)), 3)
+    (message,) = emu.queue_messages(QUEUE)
+    body = json.loads(message["Body"])
+    job = CallbackJob(CallbackMessage.parse(message["Body"]), 3)
     assert (job.token, job.pipeline_execution_arn, dict(job.arguments)) == (
         body["token"], arn, {"n": 1}
     )
