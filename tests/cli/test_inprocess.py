@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import types
+from contextlib import redirect_stderr as contextlib_redirect
 from typing import Any, Callable
 
 import pytest
@@ -327,9 +328,33 @@ def test_no_credentials_is_a_usage_error(
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     a, b = emu.start_execution("train"), emu.start_execution("train")
     result = run("stop", a, b)
-    assert result.code == 2 and result.err.startswith("error: NoCredentials")
-    assert result.err.count("\n") == 1
+    assert result.code == 2 and result.err.startswith("error: NoCredentials: no AWS credentials found\n")
+    assert result.err.count("error:") == 1  # once, not per execution
+    # the CLI's own words: what was tried, in order, and the likeliest fixes
+    (tried,) = [line for line in result.err.splitlines() if "tried, in order:" in line]
+    sources = [part.split(" (")[0] for part in tried.split(": ", 1)[1].split("), ")]
+    assert sources[0] == "environment" and sources.index("shared-files") < sources.index(
+        "ec2-instance-metadata"
+    )
+    for fix in ("--profile NAME", "AWS_PROFILE", "aws sso login", "AWS_ACCESS_KEY_ID"):
+        assert fix in result.err
+    assert "credentials=" not in result.err and len(result.err) < 800
     assert emu.requests == []
+    document = json.loads(run("--output", "json", "stop", a).out)
+    assert document["Error"]["Code"] == "NoCredentials"
+    assert document["Error"]["Tried"][0] == {"Source": "environment", "Detail": "not set"}
+    # the library's message is the library's
+    from sagemaker_stop import NoCredentialsError, SageMakerClient
+
+    with SageMakerClient(region="us-east-1") as sm, pytest.raises(NoCredentialsError) as caught:
+        sm.describe_pipeline_execution(a)
+    assert "Pass credentials= to the client" in str(caught.value)
+    assert caught.value.tried == tuple(
+        (t["Source"], t["Detail"]) for t in document["Error"]["Tried"]
+    )
+    import pickle
+
+    assert pickle.loads(pickle.dumps(caught.value)).tried == caught.value.tried
 
 
 def test_missing_profile_is_a_usage_error(run: Run, emu: SageMakerEmulator) -> None:
@@ -623,29 +648,150 @@ def test_callback_json(run: Run, emu: SageMakerEmulator) -> None:
     assert result.code == 1 and result.err.startswith("error: ConflictException")
 
 
+def test_callback_with_a_bare_token_and_no_region_says_region_option(
+    run: Run, emu: SageMakerEmulator
+) -> None:
+    arn = in_callback(emu)
+    token = emu.callback_token(arn)
+    result = run("--endpoint-url", emu.endpoint_url, "callback", "succeed", "--token", token,
+                 endpoint=False)
+    assert result.code == 2 and result.out == ""
+    assert result.err == (
+        "error: ConfigurationError: no AWS region: give --region REGION (or set AWS_REGION, "
+        "or add 'region = ...' to the profile); only an execution ARN names its own region\n"
+    )
+    assert "region=" not in result.err and emu.requests == []
+    document = json.loads(run("--output", "json", "--endpoint-url", emu.endpoint_url,
+                              "callback", "fail", "--token", token, "--reason", "x",
+                              endpoint=False).out)
+    assert "--region REGION" in document["Error"]["Message"]
+    # an ARN names its region: stop and status need no --region
+    assert run("--endpoint-url", emu.endpoint_url, "status", arn, endpoint=False).code == 0
+
+
+def test_a_refused_connection_names_the_url_it_tried(run: Run) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on (bound, never listening)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        url = f"http://user:hunter2@127.0.0.1:{port}/base"
+        result = run("--endpoint-url", url, "--region", "us-east-1", "--max-attempts", "1",
+                     "status", "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc",
+                     endpoint=False)
+    assert result.code == 1
+    assert result.err.startswith(
+        f"error: ConnectionError: connect error (http://user@127.0.0.1:{port}/base): "
+    )
+    assert "hunter2" not in result.err
+
+
 # --------------------------------------------------------------------------- emulator, demo
 
 
-def test_emulator_passes_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
+def _options(p: Any) -> list[tuple[tuple[str, ...], Any, Any]]:
+    return [(tuple(a.option_strings), a.type, a.help) for a in p._actions]
 
-    def fake_main(argv: list[str], out: Any) -> int:
-        seen["argv"] = argv
-        return 0
 
-    import sagemaker_stop.emulator.__main__ as emulator_main
+def test_both_emulator_commands_have_one_command_line() -> None:
+    from sagemaker_stop.emulator import _command
 
-    monkeypatch.setattr(emulator_main, "main", fake_main)
+    standalone = _command.build_parser("python -m sagemaker_stop.emulator")
+    sub = parser.build_parser()._subparsers._group_actions[0].choices["emulator"]  # type: ignore[union-attr]
+    assert _options(sub) == _options(standalone)
+    assert "--profile" not in sub.format_help()  # --region is the emulated one here
+    args = parser.parse_args(["emulator", "--region", "eu-west-1", "--port", "0"])
+    assert _command.settings(args) == {
+        **_command.DEFAULTS, "region": "eu-west-1", "port": 0
+    }
+    before = parser.parse_args(["--region", "eu-west-1", "emulator"])  # a global before it
+    assert _command.settings(before)["region"] == "eu-west-1"
+
+
+@pytest.fixture
+def serve_once(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The emulator's serve loop ends at once (as by Ctrl-C); what it served is kept."""
+    from sagemaker_stop.emulator import _command
+
+    served: list[Any] = []
+
+    def interrupt(_: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_command.time, "sleep", interrupt)
+    monkeypatch.setattr(_command.signal, "signal", lambda *a: served.append(a))
+    return served
+
+
+def test_emulator_command_serves_and_stops(serve_once: list[Any]) -> None:
     out, err = cli_streams()
-    code = cli.run(["emulator", "--region", "eu-west-1", "--port", "0", "--speed", "60",
-                    "--stop-delay", "1", "--pipelines", "p.json", "--quiet"],
-                   stdout=out, stderr=err)
-    assert code == 0
-    assert seen["argv"] == ["--host", "127.0.0.1", "--port", "0", "--speed", "60.0",
-                            "--region", "eu-west-1", "--stop-delay", "1.0",
-                            "--pipelines", "p.json", "--quiet"]
-    cli.run(["emulator"], stdout=out, stderr=err)
-    assert seen["argv"] == ["--host", "127.0.0.1", "--port", "8000", "--speed", "1.0"]
+    code = cli.run(["emulator", "--port", "0", "--speed", "60", "--region", "eu-west-1",
+                    "--quiet"], stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    text = out.getvalue()
+    assert text.startswith("SageMaker emulator listening on http://127.0.0.1:")
+    assert "export AWS_REGION=eu-west-1" in text
+    assert "# pipelines: demo-training, demo-callback, demo-lambda; speed 60x" in text
+    assert serve_once  # SIGTERM handled (it stops the loop like Ctrl-C)
+
+
+@pytest.mark.parametrize("prefix", [["emulator"], None])
+def test_emulator_errors_are_one_line(
+    prefix: Any, tmp_path: Any, serve_once: list[Any]
+) -> None:
+    from sagemaker_stop.emulator import _command
+
+    def run(*argv: str) -> Result:
+        out, err = cli_streams()
+        with contextlib_redirect(err):  # where argparse writes
+            if prefix is None:
+                try:
+                    code = _command.main(list(argv), out=out, err=err)
+                except SystemExit as exc:  # argparse's usage errors
+                    code = int(exc.code or 0)
+            else:
+                code = cli.run([*prefix, *argv], stdout=out, stderr=err)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    prog = "python -m sagemaker_stop.emulator" if prefix is None else "sagemaker-stop emulator"
+
+    def one_line(result: Result, code: int, message: str) -> None:
+        assert result.code == code, result
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err, result.err
+        assert result.err.strip().endswith(message), result.err
+        assert result.err.startswith(f"{prog}: error: "), result.err
+
+    missing = tmp_path / "nope.json"
+    one_line(run("--pipelines", str(missing)), 2,
+             f"--pipelines {missing}: No such file or directory")
+    path = tmp_path / "pipelines.json"
+    cases = [
+        ([{"name": "p", "steps": [{"name": "A"}, {"name": "B", "type": "Callback"}]}],
+         "pipeline 'p': step 2: missing field 'sqs_queue_url'"),
+        (["p"], "pipeline 1: a pipeline is a JSON object {\"name\": ..., \"steps\": [...]}"),
+        ([{"steps": []}], "pipeline 1: missing field 'name'"),
+        ([{"name": "p", "steps": [{"name": "A", "duration": "ten"}]}],
+         "pipeline 'p': step 1: field 'duration' must be a number of seconds, not a string"),
+        ([{"name": "p", "steps": [{"name": "A", "sqs_queue": "q"}]}],
+         "pipeline 'p': step 1: unknown field 'sqs_queue' for a Training step (known: "
+         "name, type, display_name, description, duration, fail_reason)"),
+        ([{"name": "p", "steps": "A"}], "pipeline 'p': field 'steps' must be an array, not a string"),
+        ([{"name": "p"}, {"name": "p"}], "pipeline 'p': pipeline 'p' already exists"),
+        ({"name": "p"}, "must hold a JSON array of pipelines"),
+    ]
+    for document, message in cases:
+        path.write_text(json.dumps(document))
+        one_line(run("--pipelines", str(path)), 2, f"{path}: {message}"
+                 if not message.startswith("must") else message)
+    path.write_text("[{")
+    assert "not valid JSON" in run("--pipelines", str(path)).err
+    with SageMakerEmulator() as taken:  # the port is in use
+        one_line(run("--port", str(taken.port)), 1,
+                 f"cannot listen on 127.0.0.1:{taken.port}: the port is in use (another "
+                 "emulator?); --port 0 picks a free one")
+    bad = run("--port", "70000")
+    assert bad.code == 2 and "not a port number 0-65535: '70000'" in bad.err
+    assert "Traceback" not in bad.err
 
 
 def test_demo(monkeypatch: pytest.MonkeyPatch) -> None:
