@@ -20,6 +20,7 @@ from typing import Optional
 
 import pytest
 
+from sagemaker_stop import CallbackMessage
 from sagemaker_stop.emulator import SageMakerEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ SHELL = [b for b in BLOCKS[1:] if b.lang in ("sh", "bash") and b.not_run is None
 
 
 def test_blocks_are_python_or_shell_and_few_are_not_run() -> None:
-    assert {b.lang for b in BLOCKS} <= {"python", "sh", ""}  # "": measured output
+    assert {b.lang for b in BLOCKS} <= {"python", "sh", "json", ""}  # "": output, a tree
     not_run = [b for b in BLOCKS if b.not_run]
     assert len(not_run) <= MAX_NOT_RUN, [(b.id, b.not_run) for b in not_run]
     assert len(PYTHON) >= 10 and len(SHELL) >= 1
@@ -88,6 +89,20 @@ def test_blocks_are_python_or_shell_and_few_are_not_run() -> None:
     text = README.read_text(encoding="utf-8").splitlines()
     markers = [n for n, ln in enumerate(text, 1) if _NOT_RUN.match(ln.strip())]
     assert len(markers) == len(not_run)
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in BLOCKS if b.lang == "json"], ids=lambda b: b.id
+)
+def test_json_block_is_json(block: Block) -> None:
+    """A document, or one per line (the Callback message bodies)."""
+    try:
+        json.loads(block.code)
+    except ValueError:
+        bodies = [json.loads(line) for line in block.code.splitlines()]
+        # the Callback messages shown are what CallbackMessage reads
+        messages = [CallbackMessage.parse(body) for body in bodies]
+        assert [m.is_stopping for m in messages] == [False, True]
 
 
 def test_readme_starts_with_make_demo_and_make_test() -> None:
