@@ -29,7 +29,7 @@ docs: $(STAMP)
 # Side-by-side with boto3 and aiobotocore (the `bench` extra); see bench/README.md.
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) -m bench --json bench/results.json --chart bench/bench.png
+	$(PY) -m bench --json bench/results.json --chart bench/bench.png --readme README.md
 
 bench-quick: $(STAMP)
 	$(PY) -m bench --quick

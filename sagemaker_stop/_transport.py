@@ -34,14 +34,19 @@ every queued request against every connection on each event), while many small p
 stay flat.  Measured here on a loopback stub at 32 concurrent requests: one pool of 32
 connections ~480 requests/s, 32 pools of one connection ~3,000.
 
-TLS contexts cost ~20 ms to build (loading the CA bundle), so each is built on the first
-``https`` request; plain ``http`` endpoints (the emulator, local stacks) never build one.
+TLS contexts cost ~20-30 ms to build (loading the CA bundle), so one is built on the
+first ``https`` request and then kept, per trust setting, for the whole process
+(:func:`_ssl_context`): an ``ssl.SSLContext`` belongs to no event loop or thread, so a
+client kept across ``asyncio.run()`` calls (the Lambda pattern) opens new connections on
+each new loop but never loads the CA bundle again.  Plain ``http`` endpoints (the
+emulator, local stacks) never build one.
 """
 
 from __future__ import annotations
 
 import contextvars
 import importlib.util
+import os
 import sys
 import threading
 import time
@@ -146,11 +151,45 @@ def _environment_has_proxies() -> bool:
     return any(key in proxies for key in ("http", "https", "all"))
 
 
+#: TLS contexts by what they trust (see :func:`_ssl_context`).
+_TLS_CONTEXTS: dict[tuple[Any, ...], Any] = {}
+_TLS_LOCK = threading.Lock()
+
+
+def _trust(scheme: str, ca_bundle: Optional[str]) -> tuple[Any, ...]:
+    """What a context for ``scheme`` trusts: the ``ca_bundle`` file (as it is now: a
+    replaced file is loaded afresh), or the default store and the ``SSL_CERT_FILE`` /
+    ``SSL_CERT_DIR`` that httpx reads."""
+    if scheme != "https":
+        return ("unverified",)
+    if ca_bundle:
+        try:
+            stat = os.stat(ca_bundle)
+        except OSError:  # the load reports it
+            return ("bundle", ca_bundle)
+        return ("bundle", ca_bundle, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return ("default", os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
 def _ssl_context(scheme: str, ca_bundle: Optional[str] = None) -> Any:
     """What ``httpx.Client()`` would verify with for https (``SSL_CERT_FILE``/``_DIR``
     honoured), or only the certificates of ``ca_bundle`` (``AWS_CA_BUNDLE`` /
     ``ca_bundle``, which replace the default trust store as in botocore); for plain http
-    a context that is never used for a handshake."""
+    a context that is never used for a handshake.  Built once per trust setting and
+    shared by every client, loop and thread of the process (connections are not)."""
+    key = _trust(scheme, ca_bundle)
+    context = _TLS_CONTEXTS.get(key)
+    if context is None:
+        with _TLS_LOCK:
+            context = _TLS_CONTEXTS.get(key)
+            if context is None:
+                if len(_TLS_CONTEXTS) > 16:
+                    _TLS_CONTEXTS.clear()
+                context = _TLS_CONTEXTS[key] = _new_ssl_context(scheme, ca_bundle)
+    return context
+
+
+def _new_ssl_context(scheme: str, ca_bundle: Optional[str]) -> Any:
     if scheme == "https":
         if ca_bundle:
             import ssl
