@@ -184,3 +184,26 @@ def test_shell_block_runs_as_written(
     assert proc.returncode == 0, (
         f"README.md line {block.line}:\n{out.read_text()}\n{err.read_text()}"
     )
+
+
+def _section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end]
+
+
+def _options(help_text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", help_text)) - {"--help"}
+
+
+@pytest.mark.parametrize("command", [["-m", "sagemaker_stop.emulator"]], ids=["python -m"])
+def test_the_emulator_options_the_readme_lists_are_its_options(
+    command: list[str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, *command, "--help"], capture_output=True, text=True, timeout=60,
+        env=_env({}, tmp_path), check=True,
+    )
+    shell = _section("The emulator").split("**From a shell**", 1)[1].split("| field |", 1)[0]
+    assert _options(shell) == _options(done.stdout)
