@@ -148,17 +148,6 @@ The SQS endpoint: --sqs-endpoint-url, AWS_ENDPOINT_URL_SQS, the profile's
 services section, else SQS's own for the region (or the queue URL's region).
 """
 
-_EMULATOR_EPILOG = f"""\
-examples:
-  {PROG} emulator --port 8000 --speed 60
-  {PROG} emulator --port 0 --quiet          # a free port; the URL is printed
-
-Runs a local SageMaker Pipelines endpoint with the real stop semantics (like
-'python -m sagemaker_stop.emulator') until Ctrl-C. It prints the export lines
-(AWS_ENDPOINT_URL_SAGEMAKER, credentials, region) that point this tool at it.
-"""
-
-
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -376,16 +365,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_globals(config, top=False)
 
-    emulator = command("emulator", "run a local SageMaker Pipelines emulator", _EMULATOR_EPILOG)
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    emulator.add_argument(
-        "--speed", type=float, default=1.0, help="simulated seconds per real second"
+    # The options, help and errors of `python -m sagemaker_stop.emulator` (one module
+    # for both); no global options: --region is the emulated region here.
+    from ..emulator import _command as emulator_command
+
+    emulator = command(
+        "emulator",
+        "run a local SageMaker Pipelines emulator (python -m sagemaker_stop.emulator)",
+        emulator_command.EPILOG.format(prog=f"{PROG} emulator"),
     )
-    emulator.add_argument("--stop-delay", type=float, help="seconds a plain step stays Stopping")
-    emulator.add_argument("--pipelines", metavar="FILE", help="JSON pipeline definitions")
-    emulator.add_argument("--quiet", action="store_true", help="do not log requests")
-    _add_globals(emulator, top=False)
+    emulator.description = emulator_command.DESCRIPTION
+    emulator_command.add_arguments(emulator)
 
     worker = command(
         "worker", "answer a Callback step's SQS messages by running a command", _WORKER_EPILOG

@@ -20,10 +20,43 @@ From a shell: ``python -m sagemaker_stop.emulator --port 8000 --speed 60``.
 
 from __future__ import annotations
 
-from ._emulator import DEFAULT_CREDENTIALS, RecordedRequest, SageMakerEmulator
-from ._faults import Fault
-from ._model import CallbackStep, LambdaStep, Step, step_from_dict
-from ._sigv4 import AuthResult, Credentials
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._emulator import DEFAULT_CREDENTIALS, RecordedRequest, SageMakerEmulator
+    from ._faults import Fault
+    from ._model import CallbackStep, LambdaStep, Step, step_from_dict
+    from ._sigv4 import AuthResult, Credentials
+
+#: Where each public name lives; loaded on first use (PEP 562), so the command line's
+#: parser can read the emulator's options (``_command``) without loading the emulator.
+_LAZY = {
+    "DEFAULT_CREDENTIALS": "._emulator",
+    "RecordedRequest": "._emulator",
+    "SageMakerEmulator": "._emulator",
+    "Fault": "._faults",
+    "CallbackStep": "._model",
+    "LambdaStep": "._model",
+    "Step": "._model",
+    "step_from_dict": "._model",
+    "AuthResult": "._sigv4",
+    "Credentials": "._sigv4",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "DEFAULT_CREDENTIALS",

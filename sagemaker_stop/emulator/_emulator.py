@@ -17,11 +17,13 @@ from urllib.parse import parse_qs
 from ._api import OPERATIONS, Api, read_json, read_request
 from ._faults import CONFLICT, DELAY, ERROR, RESET, THROTTLE, Fault, FaultQueue
 from ._model import (
+    PIPELINE_FIELDS,
     TRANSIENT_CONFLICT_MESSAGE,
     Model,
     ServiceError,
     SimClock,
     Step,
+    json_type,
     step_from_dict,
 )
 from ._server import BadRequest, Handler, Server
@@ -344,15 +346,41 @@ class SageMakerEmulator:
 
     def create_pipeline_from_dict(self, data: Any) -> str:
         """Define a pipeline given as ``{"name", "steps": [{"name", "type", ...}],
-        "description"}`` (``--pipelines`` files, the control API); ValueError otherwise."""
-        steps = data.get("steps", []) if isinstance(data, dict) else None
-        if not isinstance(steps, list) or "name" not in data:
+        "description"}`` (``--pipelines`` files, the control API).  A ValueError names the
+        pipeline, the step (from 1) and the field: ``pipeline 'p': step 2: missing field
+        'sqs_queue_url'``."""
+        if not isinstance(data, dict):
             raise ValueError('a pipeline is a JSON object {"name": ..., "steps": [...]}')
-        return self.create_pipeline(
-            str(data["name"]),
-            [step_from_dict(s) for s in steps],
-            description=data.get("description"),
-        )
+        name = data.get("name")
+        if not isinstance(name, str):
+            raise ValueError(
+                "missing field 'name'"
+                if name is None
+                else f"field 'name' must be a string, not {json_type(name)}"
+            )
+        where = f"pipeline {name!r}"
+        unknown = [k for k in data if k not in PIPELINE_FIELDS]
+        if unknown:
+            known = ", ".join(PIPELINE_FIELDS)
+            raise ValueError(f"{where}: unknown field {unknown[0]!r} (known: {known})")
+        steps = data.get("steps", [])
+        description = data.get("description")
+        if not isinstance(steps, list):
+            raise ValueError(f"{where}: field 'steps' must be an array, not {json_type(steps)}")
+        if description is not None and not isinstance(description, str):
+            raise ValueError(
+                f"{where}: field 'description' must be a string, not {json_type(description)}"
+            )
+        built = []
+        for number, step in enumerate(steps, 1):
+            try:
+                built.append(step_from_dict(step))
+            except ValueError as exc:
+                raise ValueError(f"{where}: step {number}: {exc}") from None
+        try:
+            return self.create_pipeline(name, built, description=description)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
 
     def pipeline_arn(self, name: str) -> str:
         return self._model.pipeline_arn(name)

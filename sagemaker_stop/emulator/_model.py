@@ -218,33 +218,94 @@ class LambdaStep(Step):
         )
 
 
+#: The fields of a step given as a dict, by step type (``--pipelines`` files, the
+#: control API); every type also takes ``name``, ``type``, ``display_name`` and
+#: ``description``.
+STEP_FIELDS: dict[str, tuple[str, ...]] = {
+    "Callback": ("sqs_queue_url", "arguments"),
+    "Lambda": ("function_arn", "duration", "timeout", "output_parameters"),
+    "": ("duration", "fail_reason"),  # any other type
+}
+_COMMON_FIELDS = ("name", "type", "display_name", "description")
+PIPELINE_FIELDS = ("name", "steps", "description")
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "true/false"}
+
+
+def json_type(value: Any) -> str:
+    """What a JSON value is, in words (for error messages)."""
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "a number"
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _text(
+    data: Mapping[str, Any], key: str, default: Optional[str] = None, *, required: bool = False
+) -> Any:
+    """``data[key]``, a string (``default`` when absent or null, unless ``required``);
+    ValueError naming the field otherwise."""
+    if key not in data or (data[key] is None and not required):
+        if required:
+            raise ValueError(f"missing field {key!r}")
+        return default
+    value = data[key]
+    if not isinstance(value, str):
+        raise ValueError(f"field {key!r} must be a string, not {json_type(value)}")
+    return value
+
+
+def _seconds_field(data: Mapping[str, Any], key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"field {key!r} must be a number of seconds, not {json_type(value)}")
+    return non_negative(value, f"field {key!r}")
+
+
+def _object(data: Mapping[str, Any], key: str) -> Optional[Mapping[str, Any]]:
+    value = data.get(key)
+    if value is not None and not isinstance(value, Mapping):
+        raise ValueError(f"field {key!r} must be an object, not {json_type(value)}")
+    return value
+
+
 def step_from_dict(data: Any) -> Step:
-    """Build a step from a JSON-style dict (used by the CLI and the control API)."""
-    if not isinstance(data, Mapping) or "name" not in data:
-        raise ValueError('a step is a JSON object {"name": ..., "type": ..., ...}')
-    kind = str(data.get("type", "Training"))
+    """Build a step from a JSON-style dict (``--pipelines`` files, the control API):
+    ``{"name", "type", ...}`` with the fields of :data:`STEP_FIELDS`.  A ValueError
+    names the field that is missing, unknown or of the wrong type."""
+    if not isinstance(data, Mapping):
+        raise ValueError(
+            'a step is a JSON object {"name": ..., "type": ..., ...}, not ' + json_type(data)
+        )
+    kind = _text(data, "type", "Training")
+    fields = STEP_FIELDS.get(kind, STEP_FIELDS[""])
+    unknown = [k for k in data if k not in _COMMON_FIELDS + fields]
+    if unknown:
+        known = ", ".join(_COMMON_FIELDS + fields)
+        raise ValueError(f"unknown field {unknown[0]!r} for a {kind} step (known: {known})")
+    name = _text(data, "name", required=True)
     common: dict[str, Any] = {
-        "display_name": data.get("display_name"),
-        "description": data.get("description"),
+        "display_name": _text(data, "display_name"),
+        "description": _text(data, "description"),
     }
     if kind == "Callback":
         return CallbackStep(
-            str(data["name"]), str(data["sqs_queue_url"]), data.get("arguments"), **common
+            name, _text(data, "sqs_queue_url", required=True), _object(data, "arguments"), **common
         )
     if kind == "Lambda":
         return LambdaStep(
-            str(data["name"]),
-            str(data["function_arn"]),
-            float(data.get("duration", 60.0)),
-            float(data.get("timeout", 600.0)),
-            output_parameters=data.get("output_parameters"),
+            name,
+            _text(data, "function_arn", required=True),
+            _seconds_field(data, "duration", 60.0),
+            _seconds_field(data, "timeout", 600.0),
+            output_parameters=_object(data, "output_parameters"),
             **common,
         )
     return Step(
-        str(data["name"]),
+        name,
         kind,
-        float(data.get("duration", 60.0)),
-        fail_reason=data.get("fail_reason"),
+        _seconds_field(data, "duration", 60.0),
+        fail_reason=_text(data, "fail_reason"),
         **common,
     )
 

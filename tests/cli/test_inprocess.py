@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import types
+from contextlib import redirect_stderr as contextlib_redirect
 from typing import Any, Callable
 
 import pytest
@@ -626,26 +627,109 @@ def test_callback_json(run: Run, emu: SageMakerEmulator) -> None:
 # --------------------------------------------------------------------------- emulator, demo
 
 
-def test_emulator_passes_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
+def _options(p: Any) -> list[tuple[tuple[str, ...], Any, Any]]:
+    return [(tuple(a.option_strings), a.type, a.help) for a in p._actions]
 
-    def fake_main(argv: list[str], out: Any) -> int:
-        seen["argv"] = argv
-        return 0
 
-    import sagemaker_stop.emulator.__main__ as emulator_main
+def test_both_emulator_commands_have_one_command_line() -> None:
+    from sagemaker_stop.emulator import _command
 
-    monkeypatch.setattr(emulator_main, "main", fake_main)
+    standalone = _command.build_parser("python -m sagemaker_stop.emulator")
+    sub = parser.build_parser()._subparsers._group_actions[0].choices["emulator"]  # type: ignore[union-attr]
+    assert _options(sub) == _options(standalone)
+    assert "--profile" not in sub.format_help()  # --region is the emulated one here
+    args = parser.parse_args(["emulator", "--region", "eu-west-1", "--port", "0"])
+    assert _command.settings(args) == {
+        **_command.DEFAULTS, "region": "eu-west-1", "port": 0
+    }
+    before = parser.parse_args(["--region", "eu-west-1", "emulator"])  # a global before it
+    assert _command.settings(before)["region"] == "eu-west-1"
+
+
+@pytest.fixture
+def serve_once(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The emulator's serve loop ends at once (as by Ctrl-C); what it served is kept."""
+    from sagemaker_stop.emulator import _command
+
+    served: list[Any] = []
+
+    def interrupt(_: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_command.time, "sleep", interrupt)
+    monkeypatch.setattr(_command.signal, "signal", lambda *a: served.append(a))
+    return served
+
+
+def test_emulator_command_serves_and_stops(serve_once: list[Any]) -> None:
     out, err = cli_streams()
-    code = cli.run(["emulator", "--region", "eu-west-1", "--port", "0", "--speed", "60",
-                    "--stop-delay", "1", "--pipelines", "p.json", "--quiet"],
-                   stdout=out, stderr=err)
-    assert code == 0
-    assert seen["argv"] == ["--host", "127.0.0.1", "--port", "0", "--speed", "60.0",
-                            "--region", "eu-west-1", "--stop-delay", "1.0",
-                            "--pipelines", "p.json", "--quiet"]
-    cli.run(["emulator"], stdout=out, stderr=err)
-    assert seen["argv"] == ["--host", "127.0.0.1", "--port", "8000", "--speed", "1.0"]
+    code = cli.run(["emulator", "--port", "0", "--speed", "60", "--region", "eu-west-1",
+                    "--quiet"], stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    text = out.getvalue()
+    assert text.startswith("SageMaker emulator listening on http://127.0.0.1:")
+    assert "export AWS_REGION=eu-west-1" in text
+    assert "# pipelines: demo-training, demo-callback, demo-lambda; speed 60x" in text
+    assert serve_once  # SIGTERM handled (it stops the loop like Ctrl-C)
+
+
+@pytest.mark.parametrize("prefix", [["emulator"], None])
+def test_emulator_errors_are_one_line(
+    prefix: Any, tmp_path: Any, serve_once: list[Any]
+) -> None:
+    from sagemaker_stop.emulator import _command
+
+    def run(*argv: str) -> Result:
+        out, err = cli_streams()
+        with contextlib_redirect(err):  # where argparse writes
+            if prefix is None:
+                try:
+                    code = _command.main(list(argv), out=out, err=err)
+                except SystemExit as exc:  # argparse's usage errors
+                    code = int(exc.code or 0)
+            else:
+                code = cli.run([*prefix, *argv], stdout=out, stderr=err)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    prog = "python -m sagemaker_stop.emulator" if prefix is None else "sagemaker-stop emulator"
+
+    def one_line(result: Result, code: int, message: str) -> None:
+        assert result.code == code, result
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err, result.err
+        assert result.err.strip().endswith(message), result.err
+        assert result.err.startswith(f"{prog}: error: "), result.err
+
+    missing = tmp_path / "nope.json"
+    one_line(run("--pipelines", str(missing)), 2,
+             f"--pipelines {missing}: No such file or directory")
+    path = tmp_path / "pipelines.json"
+    cases = [
+        ([{"name": "p", "steps": [{"name": "A"}, {"name": "B", "type": "Callback"}]}],
+         "pipeline 'p': step 2: missing field 'sqs_queue_url'"),
+        (["p"], "pipeline 1: a pipeline is a JSON object {\"name\": ..., \"steps\": [...]}"),
+        ([{"steps": []}], "pipeline 1: missing field 'name'"),
+        ([{"name": "p", "steps": [{"name": "A", "duration": "ten"}]}],
+         "pipeline 'p': step 1: field 'duration' must be a number of seconds, not a string"),
+        ([{"name": "p", "steps": [{"name": "A", "sqs_queue": "q"}]}],
+         "pipeline 'p': step 1: unknown field 'sqs_queue' for a Training step (known: "
+         "name, type, display_name, description, duration, fail_reason)"),
+        ([{"name": "p", "steps": "A"}], "pipeline 'p': field 'steps' must be an array, not a string"),
+        ([{"name": "p"}, {"name": "p"}], "pipeline 'p': pipeline 'p' already exists"),
+        ({"name": "p"}, "must hold a JSON array of pipelines"),
+    ]
+    for document, message in cases:
+        path.write_text(json.dumps(document))
+        one_line(run("--pipelines", str(path)), 2, f"{path}: {message}"
+                 if not message.startswith("must") else message)
+    path.write_text("[{")
+    assert "not valid JSON" in run("--pipelines", str(path)).err
+    with SageMakerEmulator() as taken:  # the port is in use
+        one_line(run("--port", str(taken.port)), 1,
+                 f"cannot listen on 127.0.0.1:{taken.port}: the port is in use (another "
+                 "emulator?); --port 0 picks a free one")
+    bad = run("--port", "70000")
+    assert bad.code == 2 and "not a port number 0-65535: '70000'" in bad.err
+    assert "Traceback" not in bad.err
 
 
 def test_demo(monkeypatch: pytest.MonkeyPatch) -> None:

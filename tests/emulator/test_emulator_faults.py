@@ -317,7 +317,7 @@ def test_cli_subprocess() -> None:
 def test_cli_main_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    import sagemaker_stop.emulator.__main__ as cli
+    import sagemaker_stop.emulator._command as cli
 
     pipelines = tmp_path / "p.json"
     pipelines.write_text(json.dumps([{"name": "x", "steps": [{"name": "S", "duration": 1}]}]))
