@@ -197,7 +197,10 @@ def _options(help_text: str) -> set[str]:
     return set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", help_text)) - {"--help"}
 
 
-@pytest.mark.parametrize("command", [["-m", "sagemaker_stop.emulator"]], ids=["python -m"])
+@pytest.mark.parametrize(
+    "command", [["-m", "sagemaker_stop.emulator"], ["-m", "sagemaker_stop", "emulator"]],
+    ids=["python -m sagemaker_stop.emulator", "sagemaker-stop emulator"],
+)
 def test_the_emulator_options_the_readme_lists_are_its_options(
     command: list[str], tmp_path: Path
 ) -> None:
