@@ -181,9 +181,13 @@ def test_shell_block_runs_as_written(
             except ProcessLookupError:
                 pass
             proc.wait()
-    assert proc.returncode == 0, (
-        f"README.md line {block.line}:\n{out.read_text()}\n{err.read_text()}"
-    )
+    stdout = out.read_text()
+    assert proc.returncode == 0, f"README.md line {block.line}:\n{stdout}\n{err.read_text()}"
+    # what a command's "# -> ..." comment says it prints, it prints (ARN: any execution's)
+    for said in re.findall(r"# -> (.+)$", block.code, re.M):
+        line = r"\s+".join(re.escape(word) for word in said.split())
+        line = line.replace("ARN", r"arn:aws:sagemaker:\S+/execution/\w+")
+        assert re.search(rf"^{line}\s*$", stdout, re.M), (said, stdout)
 
 
 def _section(title: str) -> str:
