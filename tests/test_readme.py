@@ -164,9 +164,7 @@ def test_shell_block_runs_as_written(
     # The one change: port 8000 may be taken on a shared machine; a free one stands in.
     code = block.code.replace("8000", str(_free_port()))
     code = code.replace("docs/emulator-pipelines.json", str(PIPELINES))
-    arn = emulator.start_execution("train")
-    env = _env(emulator.env, tmp_path)
-    env["ARN"] = arn
+    env = _env(emulator.env, tmp_path)  # as after "Try the examples"
     out, err = tmp_path / "stdout", tmp_path / "stderr"
     with out.open("w") as stdout, err.open("w") as stderr:
         proc = subprocess.Popen(
