@@ -73,6 +73,8 @@ class Timeouts:
 
     @classmethod
     def of(cls, value: Union[float, Timeouts, None]) -> Timeouts:
+        """``value`` itself if it is :class:`Timeouts`, else those seconds (or None) for each
+        bound."""
         if isinstance(value, Timeouts):
             return value
         return cls(value, value, value, value, value)

@@ -503,6 +503,7 @@ class PipelineExecutionSummary:
 
     @property
     def status(self) -> Optional[str]:
+        """Short for ``pipeline_execution_status``."""
         return self.pipeline_execution_status
 
 
@@ -520,6 +521,7 @@ class ListPipelineExecutionsResponse(Response):
 
     @property
     def items(self) -> tuple[PipelineExecutionSummary, ...]:
+        """This page's executions (what paging iterates)."""
         return self.pipeline_execution_summaries
 
     @staticmethod
@@ -738,6 +740,7 @@ class PipelineExecutionStep:
 
     @property
     def status(self) -> Optional[str]:
+        """Short for ``step_status``."""
         return self.step_status
 
     @property
@@ -763,6 +766,7 @@ class ListPipelineExecutionStepsResponse(Response):
 
     @property
     def items(self) -> tuple[PipelineExecutionStep, ...]:
+        """This page's steps (what paging iterates)."""
         return self.pipeline_execution_steps
 
 

@@ -77,3 +77,28 @@ def test_the_reference_has_an_index_and_the_pytest_plugin(site: Path) -> None:
     assert (site / "index.html").is_file()
     plugin = (site / "sagemaker_stop" / "emulator" / "pytest_plugin.html").read_text()
     assert 'id="sagemaker_emulator"' in plugin
+
+
+def _own_or_inherited_doc(cls: type, name: str) -> bool:
+    for klass in cls.__mro__:
+        value = vars(klass).get(name)
+        if value is not None and (getattr(value, "__doc__", None) or "").strip():
+            return True
+    return False
+
+
+def test_every_public_method_of_the_public_classes_has_a_docstring() -> None:
+    import sagemaker_stop
+
+    missing = []
+    for name in sagemaker_stop.__all__:
+        cls = getattr(sagemaker_stop, name)
+        if not inspect.isclass(cls):
+            continue
+        for attr, value in vars(cls).items():
+            routine = isinstance(value, (property, classmethod, staticmethod))
+            if attr.startswith("_") or not (routine or inspect.isfunction(value)):
+                continue
+            if not _own_or_inherited_doc(cls, attr):
+                missing.append(f"{name}.{attr}")
+    assert missing == []

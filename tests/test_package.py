@@ -174,6 +174,13 @@ def test_long_description_makes_sense_on_an_index(dists: dict[str, Path]) -> Non
     targets = re.findall(r"\]\(([^)\s]+)", body) + re.findall(r"src=[\"']([^\"']+)", body)
     assert [t for t in targets if not t.startswith("https://")] == []
     assert "pip install sagemaker-stop" in body
+    # its example is Python that compiles and names only public names
+    (code,) = re.findall(r"```python\n(.*?)```", body, re.S)
+    compile(code, "docs/pypi.md", "exec")
+    import sagemaker_stop
+
+    for names in re.findall(r"^from sagemaker_stop import (.+)$", code, re.M):
+        assert {n.strip() for n in names.split(",")} <= set(sagemaker_stop.__all__)
 
 
 def test_build_debris_is_git_ignored() -> None:

@@ -20,6 +20,7 @@ from typing import Optional
 
 import pytest
 
+from sagemaker_stop import CallbackMessage
 from sagemaker_stop.emulator import SageMakerEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ SHELL = [b for b in BLOCKS[1:] if b.lang in ("sh", "bash") and b.not_run is None
 
 
 def test_blocks_are_python_or_shell_and_few_are_not_run() -> None:
-    assert {b.lang for b in BLOCKS} <= {"python", "sh", ""}  # "": measured output
+    assert {b.lang for b in BLOCKS} <= {"python", "sh", "json", ""}  # "": output, a tree
     not_run = [b for b in BLOCKS if b.not_run]
     assert len(not_run) <= MAX_NOT_RUN, [(b.id, b.not_run) for b in not_run]
     assert len(PYTHON) >= 10 and len(SHELL) >= 1
@@ -88,6 +89,20 @@ def test_blocks_are_python_or_shell_and_few_are_not_run() -> None:
     text = README.read_text(encoding="utf-8").splitlines()
     markers = [n for n, ln in enumerate(text, 1) if _NOT_RUN.match(ln.strip())]
     assert len(markers) == len(not_run)
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in BLOCKS if b.lang == "json"], ids=lambda b: b.id
+)
+def test_json_block_is_json(block: Block) -> None:
+    """A document, or one per line (the Callback message bodies)."""
+    try:
+        json.loads(block.code)
+    except ValueError:
+        bodies = [json.loads(line) for line in block.code.splitlines()]
+        # the Callback messages shown are what CallbackMessage reads
+        messages = [CallbackMessage.parse(body) for body in bodies]
+        assert [m.is_stopping for m in messages] == [False, True]
 
 
 def test_readme_starts_with_make_demo_and_make_test() -> None:
@@ -149,9 +164,7 @@ def test_shell_block_runs_as_written(
     # The one change: port 8000 may be taken on a shared machine; a free one stands in.
     code = block.code.replace("8000", str(_free_port()))
     code = code.replace("docs/emulator-pipelines.json", str(PIPELINES))
-    arn = emulator.start_execution("train")
-    env = _env(emulator.env, tmp_path)
-    env["ARN"] = arn
+    env = _env(emulator.env, tmp_path)  # as after "Try the examples"
     out, err = tmp_path / "stdout", tmp_path / "stderr"
     with out.open("w") as stdout, err.open("w") as stderr:
         proc = subprocess.Popen(
@@ -166,6 +179,36 @@ def test_shell_block_runs_as_written(
             except ProcessLookupError:
                 pass
             proc.wait()
-    assert proc.returncode == 0, (
-        f"README.md line {block.line}:\n{out.read_text()}\n{err.read_text()}"
+    stdout = out.read_text()
+    assert proc.returncode == 0, f"README.md line {block.line}:\n{stdout}\n{err.read_text()}"
+    # what a command's "# -> ..." comment says it prints, it prints (ARN: any execution's)
+    for said in re.findall(r"# -> (.+)$", block.code, re.M):
+        line = r"\s+".join(re.escape(word) for word in said.split())
+        line = line.replace("ARN", r"arn:aws:sagemaker:\S+/execution/\w+")
+        assert re.search(rf"^{line}\s*$", stdout, re.M), (said, stdout)
+
+
+def _section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end]
+
+
+def _options(help_text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", help_text)) - {"--help"}
+
+
+@pytest.mark.parametrize(
+    "command", [["-m", "sagemaker_stop.emulator"], ["-m", "sagemaker_stop", "emulator"]],
+    ids=["python -m sagemaker_stop.emulator", "sagemaker-stop emulator"],
+)
+def test_the_emulator_options_the_readme_lists_are_its_options(
+    command: list[str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, *command, "--help"], capture_output=True, text=True, timeout=60,
+        env=_env({}, tmp_path), check=True,
     )
+    shell = _section("The emulator").split("**From a shell**", 1)[1].split("| field |", 1)[0]
+    assert _options(shell) == _options(done.stdout)
