@@ -203,7 +203,8 @@ class SageMakerEmulator:
         self._server = Server((self.host, self._port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            # how long stop() may wait for the loop to notice (serve_forever's select)
+            kwargs={"poll_interval": 0.01},
             name="sagemaker-emulator",
             daemon=True,
         )
