@@ -28,7 +28,7 @@ README = ROOT / "README.md"
 #: The pipelines the README's examples use (README "Try the examples").
 PIPELINES = ROOT / "docs" / "emulator-pipelines.json"
 #: Blocks that may be marked not-run (an install, placeholders for your own values).
-MAX_NOT_RUN = 4
+MAX_NOT_RUN = 3
 #: A block that starts with this comment is a test file: saved under that name and run
 #: with pytest, as the README says.
 _TEST_FILE = re.compile(r"^# (test_\w+\.py)\b")
