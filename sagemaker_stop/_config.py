@@ -48,6 +48,11 @@ LEGACY_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_MODE = STANDARD
 
 
+class NoRegionError(ConfigurationError):
+    """No region is configured and the request names none (the command line says so in
+    terms of its own options)."""
+
+
 def _bool_setting(
     argument: Optional[bool],
     environ: Mapping[str, str],
@@ -182,7 +187,7 @@ class ClientConfig:
         is used only when no region is configured."""
         region = self.region or region_hint
         if not region:
-            raise ConfigurationError(
+            raise NoRegionError(
                 "no AWS region: pass region= to the client, set AWS_REGION or "
                 "AWS_DEFAULT_REGION, add 'region = ...' to your AWS config profile, "
                 "or use a full pipeline execution ARN (or SQS queue URL)"

@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 
 import attrs
 
+from ._redact import redact_url
 from .errors import (
     ConfigurationError,
     InvalidResponseError,
@@ -157,8 +158,10 @@ class TransportFailure:
     detail: str
     cause: Optional[BaseException] = attrs.field(default=None, repr=False)
 
-    def to_error(self) -> SageMakerError:
-        """The typed exception users see; the original exception is its ``__cause__``."""
+    def to_error(self, url: Optional[str] = None) -> SageMakerError:
+        """The typed exception users see; the original exception is its ``__cause__``.
+        A connection error names the ``url`` it was sending to (redacted: no password,
+        query or fragment)."""
         error: SageMakerError
         if self.kind in _TIMEOUT_KINDS:
             error = timeout_error(_TIMEOUT_KINDS[self.kind], self.detail)
@@ -167,7 +170,8 @@ class TransportFailure:
         elif self.kind == "decoding":
             error = InvalidResponseError(f"the response body could not be decoded: {self.detail}")
         else:
-            error = SageMakerConnectionError(f"{self.kind} error: {self.detail}")
+            where = "" if url is None else f" ({redact_url(url)})"
+            error = SageMakerConnectionError(f"{self.kind} error{where}: {self.detail}")
         error.__cause__ = self.cause
         return error
 

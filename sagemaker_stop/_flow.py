@@ -199,7 +199,7 @@ def call(
         response_headers: Any = {}
         status: Optional[int] = None
         if isinstance(outcome, TransportFailure):
-            error = outcome.to_error()
+            error = outcome.to_error(url)
         else:
             assert isinstance(outcome, HttpResponse)
             response_headers, status = outcome.headers, outcome.status

@@ -802,7 +802,9 @@ SendPipelineExecutionStepFailureResponse = SendPipelineExecutionStepResponse
 
 
 @attrs.frozen(kw_only=True)
-class SendPipelineExecutionStepSuccess(Operation[SendPipelineExecutionStepResponse]):
+class SendPipelineExecutionStepSuccess(
+    _ExecutionArnRegion, Operation[SendPipelineExecutionStepResponse]
+):
     """Let a waiting Callback step succeed (on a Stopping execution: stop it)."""
 
     target: ClassVar[str] = "SageMaker.SendPipelineExecutionStepSuccess"
@@ -818,6 +820,9 @@ class SendPipelineExecutionStepSuccess(Operation[SendPipelineExecutionStepRespon
     client_request_token: str = attrs.field(
         default=None, converter=_token_or_new, validator=check_token, metadata=TOKEN_METADATA
     )
+    #: The execution whose step this answers, when known (a Callback message names it).
+    #: Not sent: its region is used when the client has none, as for every other call.
+    pipeline_execution_arn: Optional[str] = None
 
     def to_json(self) -> dict[str, Any]:
         body = members_to_json(self)
@@ -827,7 +832,9 @@ class SendPipelineExecutionStepSuccess(Operation[SendPipelineExecutionStepRespon
 
 
 @attrs.frozen(kw_only=True)
-class SendPipelineExecutionStepFailure(Operation[SendPipelineExecutionStepResponse]):
+class SendPipelineExecutionStepFailure(
+    _ExecutionArnRegion, Operation[SendPipelineExecutionStepResponse]
+):
     """Let a waiting Callback step fail (on a Stopping execution: stop it)."""
 
     target: ClassVar[str] = "SageMaker.SendPipelineExecutionStepFailure"
@@ -840,3 +847,5 @@ class SendPipelineExecutionStepFailure(Operation[SendPipelineExecutionStepRespon
     client_request_token: str = attrs.field(
         default=None, converter=_token_or_new, validator=check_token, metadata=TOKEN_METADATA
     )
+    #: As :attr:`SendPipelineExecutionStepSuccess.pipeline_execution_arn`.
+    pipeline_execution_arn: Optional[str] = None

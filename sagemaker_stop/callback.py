@@ -199,6 +199,7 @@ class CallbackMessage:
             callback_token=self.token,
             output_parameters=output_parameters,
             client_request_token=callback_request_token(self.token, "success"),
+            pipeline_execution_arn=self.pipeline_execution_arn,  # its region, if none is set
         )
 
     def failure(self, failure_reason: Optional[str] = None) -> SendPipelineExecutionStepFailure:
@@ -207,6 +208,7 @@ class CallbackMessage:
             callback_token=self.token,
             failure_reason=failure_reason,
             client_request_token=callback_request_token(self.token, "failure"),
+            pipeline_execution_arn=self.pipeline_execution_arn,
         )
 
 

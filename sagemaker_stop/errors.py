@@ -344,9 +344,31 @@ def _rebuild_timeout(message: str, phase: str) -> SageMakerTimeoutError:
 
 
 class NoCredentialsError(SageMakerError):
-    """No credentials were found. The message lists where the library looked."""
+    """No credentials were found. The message lists where the library looked; ``tried``
+    holds the same as ``(source, why it had none)`` pairs, in the order tried."""
 
     default_code = "NoCredentials"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        tried: tuple[tuple[str, str], ...] = (),
+        code: Optional[str] = None,
+        http_status: Optional[int] = None,
+        request_id: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, code=code, http_status=http_status, request_id=request_id)
+        self.tried = tuple(tried)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_rebuild_no_credentials, (self.message, self.tried, self.code))
+
+
+def _rebuild_no_credentials(
+    message: str, tried: tuple[tuple[str, str], ...], code: str
+) -> NoCredentialsError:
+    return NoCredentialsError(message, tried=tried, code=code)
 
 
 class CredentialsError(SageMakerError):

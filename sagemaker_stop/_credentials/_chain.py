@@ -98,13 +98,16 @@ def resolve(
 ) -> Flow[tuple[Provider, Credentials]]:
     """Try ``providers`` in order; the winner and its credentials."""
     looked: list[str] = []
+    tried: list[tuple[str, str]] = []
     if skipped_env:
         looked.append("environment variables (skipped: profile= was given)")
+        tried.append(("environment", "skipped: a profile was given"))
     for provider in providers:
         found: Found = yield from provider.load()
         if isinstance(found, Miss):
             detail = f" ({found.detail})" if found.detail else ""
             looked.append(provider.describe() + detail)
+            tried.append((provider.name, found.detail or "none"))
             continue
         logger.debug("AWS credentials found: %s (%s)", provider.name, provider.describe())
         return provider, found
@@ -112,5 +115,6 @@ def resolve(
         "no AWS credentials found; looked in: "
         + "; ".join(looked)
         + ". Pass credentials= to the client, set AWS_ACCESS_KEY_ID and "
-        "AWS_SECRET_ACCESS_KEY, or configure a profile (aws configure)"
+        "AWS_SECRET_ACCESS_KEY, or configure a profile (aws configure)",
+        tried=tuple(tried),
     )

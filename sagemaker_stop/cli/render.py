@@ -57,16 +57,55 @@ def error_line(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
+#: The likeliest fixes when no credentials were found, in the command line's terms.
+CREDENTIAL_FIXES = (
+    "--profile NAME (or AWS_PROFILE=NAME): a profile of ~/.aws/config; for an SSO "
+    "profile run 'aws sso login --profile NAME' first",
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment",
+)
+NO_REGION = (
+    "no AWS region: give --region REGION (or set AWS_REGION, or add 'region = ...' to the "
+    "profile); only an execution ARN names its own region"
+)
+
+
+def error_lines(exc: BaseException) -> list[str]:
+    """An error as the command line says it: :func:`error_line`, except where the
+    library's message speaks of its own arguments (``region=``, ``credentials=``): then
+    in terms of the command's options — for missing credentials, what was tried in
+    order and the likeliest fixes, on lines of their own."""
+    from .._config import NoRegionError
+    from ..errors import NoCredentialsError
+
+    if isinstance(exc, NoRegionError):
+        return [f"ConfigurationError: {NO_REGION}"]
+    if isinstance(exc, NoCredentialsError) and exc.tried:
+        tried = ", ".join(f"{source} ({why})" for source, why in exc.tried)
+        return [
+            f"{exc.code}: no AWS credentials found",
+            f"  tried, in order: {tried}",
+            "  to fix, one of:",
+            *(f"    {fix}" for fix in CREDENTIAL_FIXES),
+        ]
+    return [error_line(exc)]
+
+
 def error_json(exc: BaseException) -> dict[str, Any]:
-    from ..errors import SageMakerError
+    from .._config import NoRegionError
+    from ..errors import NoCredentialsError, SageMakerError
 
     if isinstance(exc, SageMakerError):
-        return {
+        out: dict[str, Any] = {
             "Code": exc.code,
             "Message": exc.message,
             "HttpStatus": exc.http_status,
             "RequestId": exc.request_id,
         }
+        if isinstance(exc, NoCredentialsError) and exc.tried:
+            out["Tried"] = [{"Source": source, "Detail": why} for source, why in exc.tried]
+        return out
+    if isinstance(exc, NoRegionError):
+        return {"Code": "ConfigurationError", "Message": NO_REGION}
     return {"Code": type(exc).__name__, "Message": str(exc)}
 
 
@@ -211,9 +250,13 @@ class Renderer:
         self.json = output == "json"
 
     def error(self, exc: BaseException, about: Optional[str] = None) -> None:
-        """One line on stderr: ``error: [ARN: ]Code: message (request id ...)``."""
+        """On stderr: ``error: [ARN: ]Code: message (request id ...)`` (for missing
+        credentials a few lines: see :func:`error_lines`)."""
         prefix = f"{about}: " if about else ""
-        self.console.note(f"error: {prefix}{error_line(exc)}")
+        first, *rest = error_lines(exc)
+        self.console.note(f"error: {prefix}{first}")
+        for line in rest:
+            self.console.note(line)
 
     def failure(self, exc: BaseException, code: int) -> None:
         """A command that failed as a whole: the message on stderr and, with ``--output

@@ -328,9 +328,33 @@ def test_no_credentials_is_a_usage_error(
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     a, b = emu.start_execution("train"), emu.start_execution("train")
     result = run("stop", a, b)
-    assert result.code == 2 and result.err.startswith("error: NoCredentials")
-    assert result.err.count("\n") == 1
+    assert result.code == 2 and result.err.startswith("error: NoCredentials: no AWS credentials found\n")
+    assert result.err.count("error:") == 1  # once, not per execution
+    # the CLI's own words: what was tried, in order, and the likeliest fixes
+    (tried,) = [line for line in result.err.splitlines() if "tried, in order:" in line]
+    sources = [part.split(" (")[0] for part in tried.split(": ", 1)[1].split("), ")]
+    assert sources[0] == "environment" and sources.index("shared-files") < sources.index(
+        "ec2-instance-metadata"
+    )
+    for fix in ("--profile NAME", "AWS_PROFILE", "aws sso login", "AWS_ACCESS_KEY_ID"):
+        assert fix in result.err
+    assert "credentials=" not in result.err and len(result.err) < 800
     assert emu.requests == []
+    document = json.loads(run("--output", "json", "stop", a).out)
+    assert document["Error"]["Code"] == "NoCredentials"
+    assert document["Error"]["Tried"][0] == {"Source": "environment", "Detail": "not set"}
+    # the library's message is the library's
+    from sagemaker_stop import NoCredentialsError, SageMakerClient
+
+    with SageMakerClient(region="us-east-1") as sm, pytest.raises(NoCredentialsError) as caught:
+        sm.describe_pipeline_execution(a)
+    assert "Pass credentials= to the client" in str(caught.value)
+    assert caught.value.tried == tuple(
+        (t["Source"], t["Detail"]) for t in document["Error"]["Tried"]
+    )
+    import pickle
+
+    assert pickle.loads(pickle.dumps(caught.value)).tried == caught.value.tried
 
 
 def test_missing_profile_is_a_usage_error(run: Run, emu: SageMakerEmulator) -> None:
@@ -622,6 +646,44 @@ def test_callback_json(run: Run, emu: SageMakerEmulator) -> None:
     assert emu.execution_status(arn) == "Stopped"
     result = run("callback", "succeed", "--token", emu.callback_token(arn))
     assert result.code == 1 and result.err.startswith("error: ConflictException")
+
+
+def test_callback_with_a_bare_token_and_no_region_says_region_option(
+    run: Run, emu: SageMakerEmulator
+) -> None:
+    arn = in_callback(emu)
+    token = emu.callback_token(arn)
+    result = run("--endpoint-url", emu.endpoint_url, "callback", "succeed", "--token", token,
+                 endpoint=False)
+    assert result.code == 2 and result.out == ""
+    assert result.err == (
+        "error: ConfigurationError: no AWS region: give --region REGION (or set AWS_REGION, "
+        "or add 'region = ...' to the profile); only an execution ARN names its own region\n"
+    )
+    assert "region=" not in result.err and emu.requests == []
+    document = json.loads(run("--output", "json", "--endpoint-url", emu.endpoint_url,
+                              "callback", "fail", "--token", token, "--reason", "x",
+                              endpoint=False).out)
+    assert "--region REGION" in document["Error"]["Message"]
+    # an ARN names its region: stop and status need no --region
+    assert run("--endpoint-url", emu.endpoint_url, "status", arn, endpoint=False).code == 0
+
+
+def test_a_refused_connection_names_the_url_it_tried(run: Run) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on (bound, never listening)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        url = f"http://user:hunter2@127.0.0.1:{port}/base"
+        result = run("--endpoint-url", url, "--region", "us-east-1", "--max-attempts", "1",
+                     "status", "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/abc",
+                     endpoint=False)
+    assert result.code == 1
+    assert result.err.startswith(
+        f"error: ConnectionError: connect error (http://user@127.0.0.1:{port}/base): "
+    )
+    assert "hunter2" not in result.err
 
 
 # --------------------------------------------------------------------------- emulator, demo

@@ -238,3 +238,21 @@ def test_boto3_style_output_parameters_reach_the_service_as_given(world: World) 
     with pytest.raises(ParamValidationError):
         sm.answer_callback_success(CallbackMessage.parse(raw), [{"Name": "a", "Val": "b"}])
     assert len(world.emu.requests_for("SendPipelineExecutionStepSuccess")) == 1
+
+
+def test_an_answer_takes_its_region_from_the_message_when_the_client_has_none(
+    world: World,
+) -> None:
+    from sagemaker_stop import ConfigurationError
+
+    sm = world.client(region=None, environ={})  # no region anywhere
+    arn = world.emu.start_execution(world.callback_pipeline())
+    world.time.sleep(11)
+    (raw,) = world.emu.receive_messages(QUEUE)
+    assert sm.answer_callback_success(raw).pipeline_execution_arn == arn  # the ARN's region
+    (request,) = world.emu.requests_for("SendPipelineExecutionStepSuccess")
+    assert "/us-east-1/sagemaker/aws4_request" in request.headers["authorization"]
+    assert set(request.json) == {"CallbackToken", "ClientRequestToken"}  # the ARN is not sent
+    # a bare token names no region: the client still needs one
+    with pytest.raises(ConfigurationError, match="no AWS region: pass region="):
+        sm.send_pipeline_execution_step_failure(CallbackMessage.parse(raw).token)
