@@ -52,6 +52,8 @@ def main(argv: list[str]) -> int:
         docformat="restructuredtext",
         footer_text=f"sagemaker-stop {sagemaker_stop.__version__}",
         search=True,
+        # the clients' methods would all show the adapter's one generic body
+        show_source=False,
     )
     pdoc.pdoc(*MODULES, output_directory=output)
     print(f"API reference: {output / 'index.html'}")

@@ -67,8 +67,7 @@ def test_the_reference_documents_every_public_name(site: Path, module_name: str)
         if inspect.isclass(value) or inspect.isfunction(value):
             assert _first_line(value.__doc__ or "").replace("``", "").split(":")[0] in text
     # the Sphinx roles the docstrings use became links, not literal text
-    docstrings = "".join(re.findall(r'<div class="docstring">.*?</div>', page, re.S))
-    assert ":class:`" not in docstrings and ":meth:`" not in docstrings
+    assert ":class:`" not in page and ":meth:`" not in page
     if module_name == "sagemaker_stop":
         assert '<a href="#AsyncSageMakerClient">' in page
 
