@@ -212,3 +212,24 @@ def test_the_emulator_options_the_readme_lists_are_its_options(
     )
     shell = _section("The emulator").split("**From a shell**", 1)[1].split("| field |", 1)[0]
     assert _options(shell) == _options(done.stdout)
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to '-'."""
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+@pytest.mark.parametrize("doc", ["README.md", "CONTRIBUTING.md", "CHANGELOG.md", "ARCHITECTURE.md"])
+def test_links_lead_somewhere(doc: str) -> None:
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    anchors = {_slug(h) for h in re.findall(r"^#+ (.+)$", prose, re.M)}
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+        if target.startswith(("https://", "http://")):
+            continue
+        path, _, anchor = target.partition("#")
+        if path:
+            assert (ROOT / path).exists(), target
+        elif anchor:
+            assert anchor in anchors, target
