@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpcore
 import pytest
 
-from sagemaker_stop import AsyncSageMakerClient, Credentials, SageMakerClient
+from sagemaker_stop import AsyncSageMakerClient, Credentials, SageMakerClient, SageMakerTimeoutError
 from sagemaker_stop._transport import AsyncSender, SyncSender, note_missing_sniffio
 
 from ..conftest import ARN
-from ..loopback import RecordingProxy, WireServer
+from ..loopback import Loopback, RecordingProxy, Reply, WireServer
 
 
 @pytest.fixture
@@ -56,17 +58,133 @@ async def test_async_pool_spreads_concurrent_calls_over_small_pools(
     assert len(wire.requests) == 8 and all(r.auth.ok for r in wire.requests)
 
 
-async def test_async_pool_never_exceeds_its_connection_budget(wire: WireServer) -> None:
+async def test_async_pool_never_exceeds_its_connection_budget() -> None:
+    """Past the budget a request waits in the library, not inside an httpcore pool:
+    each pool only ever holds the request it can serve."""
     sender = AsyncSender(per_pool=1, max_pools=3)
     try:
         pools = sender.pools("http")
-        leases = [pools.acquire() for _ in range(5)]  # five requests in flight at once
-        assert len(pools.transports) == 3 and sorted(pools.busy) == [1, 2, 2]  # no 4th pool
-        for index in leases:
+        leases = [pools.take() for _ in range(3)]
+        assert pools.take() is None and len(pools.transports) == 3  # no 4th pool
+        waiting = [asyncio.ensure_future(pools.acquire_async(None)) for _ in range(2)]
+        await asyncio.sleep(0)
+        assert len(pools.waiters) == 2 and pools.busy == [1, 1, 1]
+        pools.release(leases[1])  # handed straight to the first waiter
+        assert await waiting[0] == leases[1] and pools.busy == [1, 1, 1]
+        pools.release(leases[0])
+        assert await waiting[1] == leases[0]
+        for index in range(3):
             pools.release(index)
         assert pools.busy == [0, 0, 0] and sorted(pools.free) == [0, 1, 2]
+        assert not pools.waiters
     finally:
         await sender.aclose()
+
+
+async def test_waiters_are_served_in_order_and_leave_cleanly() -> None:
+    sender = AsyncSender(per_pool=1, max_pools=1)
+    try:
+        pools = sender.pools("http")
+        held = pools.take()
+        assert held == 0
+        order: list[str] = []
+
+        async def wait(name: str, timeout: Any = None) -> None:
+            index = await pools.acquire_async(timeout)
+            order.append(name)
+            pools.release(index)
+
+        first = asyncio.ensure_future(wait("first"))
+        cancelled = asyncio.ensure_future(wait("cancelled"))
+        timed_out = asyncio.ensure_future(wait("timed out", 0.01))
+        last = asyncio.ensure_future(wait("last"))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        with pytest.raises(httpcore.PoolTimeout):
+            await timed_out
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        assert len(pools.waiters) == 2  # the two that gave up left the queue
+        pools.release(held)
+        await asyncio.gather(first, last)
+        assert order == ["first", "last"]
+        assert not pools.waiters and pools.busy == [0] and pools.free == [0]
+    finally:
+        await sender.aclose()
+
+
+async def test_a_waiter_cancelled_after_being_handed_a_slot_passes_it_on() -> None:
+    sender = AsyncSender(per_pool=1, max_pools=1)
+    try:
+        pools = sender.pools("http")
+        held = pools.take()
+        assert held is not None
+        first = asyncio.ensure_future(pools.acquire_async(None))
+        second = asyncio.ensure_future(pools.acquire_async(None))
+        await asyncio.sleep(0)
+        pools.release(held)  # first's future has the slot ...
+        first.cancel()  # ... but it is cancelled before it runs again
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert await second == held
+        pools.release(held)
+        assert pools.busy == [0] and pools.free == [0] and not pools.waiters
+    finally:
+        await sender.aclose()
+
+
+def test_sync_threads_past_the_budget_wait_in_order_or_time_out() -> None:
+    import threading
+
+    sender = SyncSender()
+    try:
+        pools = sender.pools("http")
+        gate = type(pools)(pools.make, per_pool=1, max_pools=1, threaded=True)
+        held = gate.acquire_sync(None)
+        with pytest.raises(httpcore.PoolTimeout):
+            gate.acquire_sync(0.01)
+        assert not gate.waiters  # the thread that gave up left the queue
+        got: list[int] = []
+        thread = threading.Thread(target=lambda: got.append(gate.acquire_sync(5)))
+        thread.start()
+        while not gate.waiters:
+            thread.join(0.001)
+        gate.release(held)
+        thread.join(5)
+        assert got == [held] and gate.busy == [1]
+        gate.release(held)
+        assert gate.busy == [0] and gate.free == [0]
+        gate.close()
+    finally:
+        sender.close()
+
+
+async def test_the_call_deadline_bounds_the_wait_for_a_connection(creds: Credentials) -> None:
+    """One connection, held by a slow answer: the next call waits for it in the queue,
+    no longer than its call_timeout."""
+    slow = Reply(200, {"PipelineExecutionArn": ARN}, delay=0.5)
+    with Loopback(lambda seen: slow) as server:
+        sm = AsyncSageMakerClient(
+            region="us-east-1", credentials=creds, endpoint_url=server.url, max_attempts=1
+        )
+        sm._sender.max_pools = 1
+        waiting = AsyncSageMakerClient(region="us-east-1", credentials=creds, endpoint_url=server.url)
+        try:
+            first = asyncio.ensure_future(sm.stop_pipeline_execution(ARN))
+            await asyncio.sleep(0.1)
+            waiting._sender = sm._sender
+            waiting._io.sender = sm._sender
+            waiting._core.call_timeout = 0.2
+            started = time.monotonic()
+            with pytest.raises(SageMakerTimeoutError) as caught:
+                await waiting.stop_pipeline_execution(ARN)
+            assert time.monotonic() - started < 1.0
+            assert caught.value.phase == "call"
+            assert "waiting for a connection" in str(caught.value)
+            assert (await first).pipeline_execution_arn == ARN
+            assert not sm._sender.pools("http").waiters
+        finally:
+            await sm.aclose()
 
 
 def test_a_missing_sniffio_is_recorded_once(monkeypatch: pytest.MonkeyPatch) -> None:
