@@ -233,3 +233,19 @@ def test_links_lead_somewhere(doc: str) -> None:
             assert (ROOT / path).exists(), target
         elif anchor:
             assert anchor in anchors, target
+
+
+def test_the_pipelines_file_fields_the_readme_lists_are_the_emulators() -> None:
+    from sagemaker_stop.emulator import _model
+
+    table = _section("The emulator").split("| field | meaning |", 1)[1].split("\n\n", 1)[0]
+    listed = set()
+    for row in table.splitlines()[2:]:
+        first = row.split("|")[1]
+        while re.search(r"\([^()]*\)", first):  # defaults and rules in parentheses
+            first = re.sub(r"\([^()]*\)", "", first)
+        listed |= set(re.findall(r"`([^`]+)`", first))
+    known = set(_model.PIPELINE_FIELDS) | set(_model._COMMON_FIELDS)
+    for fields in _model.STEP_FIELDS.values():
+        known |= set(fields)
+    assert listed == known
