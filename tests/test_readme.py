@@ -249,3 +249,14 @@ def test_the_pipelines_file_fields_the_readme_lists_are_the_emulators() -> None:
     for fields in _model.STEP_FIELDS.values():
         known |= set(fields)
     assert listed == known
+
+
+def test_the_methods_the_readme_names_exist() -> None:
+    from sagemaker_stop import AsyncSageMakerClient, SageMakerClient
+
+    text = README.read_text(encoding="utf-8")
+    for name in set(re.findall(r"\bemu\.(\w+)", text)):
+        assert hasattr(SageMakerEmulator, name) or name in ("region", "host"), f"emu.{name}"
+    for name in set(re.findall(r"\bsm\.(\w+)", text)):
+        assert hasattr(SageMakerClient, name), f"sm.{name}"
+        assert hasattr(AsyncSageMakerClient, name), f"sm.{name} (async)"
