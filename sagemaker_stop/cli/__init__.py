@@ -8,7 +8,10 @@ client, operations or emulator it uses, are imported when that command runs
 ``app``         one run: parse, dispatch, exceptions -> exit code and error message
 ``parser``      argparse: the commands, options, option types and help texts
 ``exits``       the exit codes, which wins among several, ``UsageError``, ``Declined``
-``console``     stdout and stderr, the TTY progress line, notes, the confirmation prompt
+``console``     stdout and stderr, the TTY progress line (cut to the terminal's width),
+                notes, the confirmation prompt
+``progress``    ``stop --wait`` on a terminal: the status line ticking every second, what
+                holds the stop (and the command that releases a Callback step) once
 ``results``     what the commands compute (one value per result) for the renderer
 ``render``      results and errors as text or JSON (``--output``)
 ``connect``     the client the global options describe

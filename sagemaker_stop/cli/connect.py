@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..client import SageMakerClient
@@ -38,3 +38,24 @@ def make_client(args: argparse.Namespace) -> SageMakerClient:
         mfa_token_provider=mfa_prompt,
         retry_mode=args.retry_mode,
     )
+
+
+def command_options(
+    args: argparse.Namespace, client: SageMakerClient, arn: Optional[str] = None
+) -> tuple[str, ...]:
+    """The global options a command shown to the user (the one that answers a Callback
+    step) needs to reach the same place in the same shell: those given on this command
+    line (the environment and the profile stay as they are), and ``--region`` when the
+    region came from the execution's ARN (a callback token names none)."""
+    from .._operations import region_of_arn
+
+    options: list[str] = []
+    region = args.region or (None if client.config.region else region_of_arn(arn))
+    for option, value in (
+        ("--region", region),
+        ("--profile", args.profile),
+        ("--endpoint-url", args.endpoint_url),
+    ):
+        if value:
+            options += [option, value]
+    return tuple(options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -201,8 +202,6 @@ def status_json(report: StatusReport) -> dict[str, Any]:
 
 
 def status_text(report: StatusReport) -> str:
-    from .._waiter import describe_holding
-
     description = report.description
     lines = [
         f"execution:  {description.pipeline_execution_arn or report.arn}",
@@ -223,19 +222,36 @@ def status_text(report: StatusReport) -> str:
     else:
         lines.append("running steps: none")
     for s in report.holding:
-        lines.append(f"held by: {describe_holding(s)}")
-        callback = s.metadata.callback
-        if callback is not None:
-            lines.append(f"  queue:  {callback.sqs_queue_url}")
-            lines.append(f"  token:  {callback.callback_token}")
-            lines.append(  # as a consumer should: clean up, then report failure
-                f"  answer (after cleaning up): {PROG} callback fail "
-                f"--token {callback.callback_token} --reason 'stopped'"
-            )
-        elif s.metadata.lambda_ is not None:
-            lines.append(f"  function: {s.metadata.lambda_.arn}")
-            lines.append("  it ends Stopped when the function finishes, Failed if it times out")
+        lines.extend(holding_lines(s, report.options))
     return "\n".join(lines)
+
+
+def release_command(token: str, options: Sequence[str] = ()) -> str:
+    """The command that answers a Callback step holding a stop: failure, as a consumer
+    should after cleaning up (the execution then ends Stopped)."""
+    words = " ".join(shlex.quote(word) for word in (PROG, *options, "callback", "fail"))
+    return f"{words} --token {shlex.quote(token)} --reason 'stopped'"
+
+
+def holding_lines(step: PipelineExecutionStep, options: Sequence[str] = ()) -> list[str]:
+    """What holds a Stopping execution, as ``status`` and ``stop --wait`` show it: the
+    step in words, then for a Callback step its queue, its token and the command that
+    answers it (``options``: the global options that command needs), for a Lambda step
+    its function."""
+    from .._waiter import describe_holding
+
+    lines = [f"held by: {describe_holding(step)}"]
+    callback, lam = step.metadata.callback, step.metadata.lambda_
+    if callback is not None:
+        lines.append(f"  queue:  {callback.sqs_queue_url}")
+        lines.append(f"  token:  {callback.callback_token}")
+        if callback.callback_token:
+            command = release_command(callback.callback_token, options)
+            lines.append(f"  answer (after cleaning up): {command}")
+    elif lam is not None:
+        lines.append(f"  function: {lam.arn}")
+        lines.append("  it ends Stopped when the function finishes, Failed if it times out")
+    return lines
 
 
 # --------------------------------------------------------------------------- renderer

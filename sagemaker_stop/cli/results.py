@@ -47,6 +47,8 @@ class StatusReport:
     running: tuple[PipelineExecutionStep, ...]
     #: The running steps that hold a Stopping execution (none otherwise).
     holding: tuple[PipelineExecutionStep, ...]
+    #: The global options a command shown for a holding step needs (``--region`` ...).
+    options: tuple[str, ...] = ()
 
 
 @attrs.frozen

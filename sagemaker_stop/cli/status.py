@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .connect import make_client
+from .connect import command_options, make_client
 from .exits import EXIT_OK
 from .render import Renderer
 from .results import StatusReport
@@ -24,7 +24,8 @@ def command(args: argparse.Namespace, renderer: Renderer) -> int:
     with make_client(args) as client:
         description = client.send(request)
         steps = list(client.iter_pipeline_execution_steps(args.arn))
+        options = command_options(args, client, args.arn)
     running = tuple(s for s in steps if s.status in _RUNNING_STEP)
     holding = running if description.status == "Stopping" else ()
-    renderer.status(StatusReport(args.arn, description, running, holding))
+    renderer.status(StatusReport(args.arn, description, running, holding, options))
     return EXIT_OK

@@ -11,13 +11,14 @@ flight end and are reported.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import attrs
 
 from .. import _defaults
-from .connect import make_client
+from .connect import command_options, make_client
 from .console import Console, isatty
 from .exits import (
     EXIT_FAILED,
@@ -29,6 +30,7 @@ from .exits import (
     exit_code_for,
     worst,
 )
+from .progress import WaitDisplay, ticking
 from .render import Renderer
 from .results import StopOutcome
 
@@ -40,6 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 DEFAULT_TIMEOUT = 3600.0
 #: Stops in flight at once (as ``stop_pipeline_executions`` by default).
 CONCURRENCY = 8
+#: How a wait's progress is shown (tests give it a virtual clock and sleep).
+DISPLAY: Callable[..., WaitDisplay] = WaitDisplay
 
 
 def command(
@@ -177,44 +181,42 @@ def _wait_all(
     args: argparse.Namespace,
 ) -> None:
     """Replace each outcome, in place, by the one once its execution has ended (or the
-    time is up)."""
+    time is up).  On a terminal a :class:`WaitDisplay` shows the progress."""
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     started = time.monotonic()
+    first_arn = next((o.arn for o in outcomes), None)
+    display = DISPLAY(console, options=command_options(args, client, first_arn))
     try:
-        for i, outcome in enumerate(outcomes):
-            if outcome.stop == "already ended" and outcome.status == "Failed":
-                # --wait reports how it ended, whoever ended it
-                outcomes[i] = attrs.evolve(outcome, code=EXIT_FAILED)
-            elif outcome.stop in ("requested", "already stopping"):
-                remaining = max(timeout - (time.monotonic() - started), 0.001)
-                label = "" if len(outcomes) == 1 else outcome.arn.rpartition("/")[2] + ": "
-                try:
-                    outcomes[i] = _wait_one(
-                        client, console, outcome, remaining, args.poll_interval, started, label
-                    )
-                except Exception as exc:
-                    outcomes[i] = outcome.failed(exc)
+        with ticking(client, display) if console.live else contextlib.nullcontext():
+            for i, outcome in enumerate(outcomes):
+                if outcome.stop == "already ended" and outcome.status == "Failed":
+                    # --wait reports how it ended, whoever ended it
+                    outcomes[i] = attrs.evolve(outcome, code=EXIT_FAILED)
+                elif outcome.stop in ("requested", "already stopping"):
+                    remaining = max(timeout - (time.monotonic() - started), 0.001)
+                    label = "" if len(outcomes) == 1 else outcome.arn.rpartition("/")[2] + ": "
+                    try:
+                        outcomes[i] = _wait_one(
+                            client, display, outcome, remaining, args.poll_interval, label
+                        )
+                    except Exception as exc:
+                        outcomes[i] = outcome.failed(exc)
     finally:
         console.clear()
 
 
 def _wait_one(
     client: SageMakerClient,
-    console: Console,
+    display: WaitDisplay,
     outcome: StopOutcome,
     timeout: float,
     poll: float,
-    started: float,
     label: str,
 ) -> StopOutcome:
     from .._waiter import WaitTimeoutError
 
     def on_progress(report: Any) -> None:
-        elapsed = time.monotonic() - started
-        text = f"[{elapsed:5.0f}s] {label}{report.status}"
-        if report.waiting_for:
-            text += f": {report.waiting_for}"
-        console.progress(text)
+        display.report(label, report)
 
     try:  # progress (and its ListPipelineExecutionSteps calls) only when it is shown
         description = client.wait_for_pipeline_execution(
@@ -222,7 +224,7 @@ def _wait_one(
             timeout=timeout,
             poll=poll,
             max_poll=max(poll, _defaults.MAX_POLL),  # a longer first delay is not cut
-            on_progress=on_progress if console.live else None,
+            on_progress=on_progress if display.console.live else None,
         )
     except WaitTimeoutError as exc:
         return attrs.evolve(

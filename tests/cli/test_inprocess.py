@@ -28,7 +28,16 @@ from sagemaker_stop import (
 from sagemaker_stop.cli import app, console, exits, parser, render
 from sagemaker_stop.emulator import SageMakerEmulator, Step
 
-from .conftest import FUNCTION, QUEUE, Result, in_callback, missing_arn, stopping, when
+from .conftest import (
+    FUNCTION,
+    QUEUE,
+    FakeStream,
+    Result,
+    in_callback,
+    missing_arn,
+    stopping,
+    when,
+)
 
 Run = Callable[..., Result]
 
@@ -248,16 +257,130 @@ def test_stop_and_already_ended(run: Run, emu: SageMakerEmulator) -> None:
     assert (result.code, result.out) == (0, f"{arn}\talready ended (Stopped)\n")
 
 
-def test_wait_progress_on_a_terminal(run: Run, emu: SageMakerEmulator) -> None:
+class VirtualClock:
+    """A monotonic clock that only moves when slept on; ``at(t, action)`` runs an action
+    (the test's side of a wait) once the clock has reached ``t``, inside the sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+        self.actions: list[tuple[float, Callable[[], object]]] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        for due, action in list(self.actions):
+            if self.now >= due:
+                self.actions.remove((due, action))
+                action()
+
+    def at(self, elapsed: float, action: Callable[[], object]) -> None:
+        self.actions.append((self.now + elapsed, action))
+
+
+@pytest.fixture
+def virtual(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
+    """``stop --wait``'s display on a virtual clock (its sleeps are the wait's sleeps)."""
+    import functools
+
+    from sagemaker_stop.cli import progress, stop
+
+    clock = VirtualClock()
+    monkeypatch.setattr(
+        stop, "DISPLAY", functools.partial(progress.WaitDisplay, clock=clock.clock, sleep=clock.sleep)
+    )
+    return clock
+
+
+def frames(err: str) -> list[str]:
+    """What each redraw of the progress line showed (notes are whole lines)."""
+    return [frame for line in err.split("\n") for frame in line.split("\r") if frame.strip()]
+
+
+def test_wait_progress_on_a_terminal(
+    run: Run, emu: SageMakerEmulator, virtual: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
     arn = in_callback(emu)
-    # answer once a progress report has looked for the holding step
-    when(lambda: bool(emu.requests_for("ListPipelineExecutionSteps")),
-         lambda: emu.send_step_failure(emu.callback_token(arn), "x"))
-    result = run("stop", "--wait", "--poll-interval", "0.05", arn, tty_err=True)
+    token = emu.callback_token(arn)
+    # polls at 0, 3 and 7.5 s: the consumer answers during the second sleep
+    virtual.at(7.0, lambda: emu.send_step_failure(token, "x"))
+    result = run("stop", "--wait", "--poll-interval", "3", arn, tty_err=True)
     assert (result.code, result.out) == (0, f"{arn}\tStopped\n")
-    assert "\r[" in result.err
-    assert "Stopping: Callback step Ext is waiting for SendPipelineExecutionStepSuccess/Failure" in result.err
     assert result.err.endswith("\r")  # the progress line is cleared at the end
+    lines = result.err.split("\n")
+    # the full explanation, the token and the command that releases it: once each
+    held = [line for line in lines if "held by: Callback step Ext is waiting for" in line]
+    assert len(held) == 1 and "SendPipelineExecutionStepSuccess/Failure" in held[0]
+    assert [line.strip() for line in lines if "token:" in line] == [f"token:  {token}"]
+    (answer,) = [line for line in lines if "answer (after cleaning up):" in line]
+    assert answer.endswith(
+        f"sagemaker-stop --region {emu.region} --endpoint-url {emu.endpoint_url} "
+        f"callback fail --token {token} --reason 'stopped'"
+    )
+    # the live line: fits 60 columns, short, and ticks every second between the polls
+    shown = [f for f in frames(result.err) if f.startswith("[")]
+    assert shown and all(len(f) <= 59 for f in shown)
+    assert shown[0] == "[    0s] Stopping: held by Callback step Ext"
+    seconds = [int(f[1:6]) for f in shown]
+    assert seconds == sorted(seconds) and set(range(0, 8)) <= set(seconds)
+    # the ticks neither delayed nor repeated anything: 3 polls, 3 + 4.5 s slept in all
+    assert len(emu.requests_for("DescribePipelineExecution")) == 3
+    assert sum(virtual.sleeps) == pytest.approx(7.5)
+
+
+def test_a_long_progress_line_is_cut_to_the_terminal(
+    run: Run, emu: SageMakerEmulator, virtual: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "30")
+    a, b = emu.start_execution("lam"), in_callback(emu)
+    virtual.at(2.0, lambda: emu.advance(40))  # the Lambda function finishes
+    virtual.at(4.0, lambda: emu.send_step_failure(emu.callback_token(b), "x"))
+    result = run("stop", "--wait", "--poll-interval", "1", a, b, tty_err=True)
+    assert result.code == 0
+    shown = [f for f in frames(result.err) if f.startswith("[")]
+    assert shown and all(len(f) <= 29 for f in shown)
+    assert any(f.endswith("\u2026") for f in shown)  # cut, with an ellipsis
+    # each explanation on its own lines, in full, once, named by its execution
+    lines = [line.rpartition("\r")[2] for line in result.err.split("\n")]  # after a redraw
+    assert [line.split(" is ")[0] for line in lines if "held by:" in line] == [
+        f"{a.rpartition('/')[2]}: held by: Lambda step Invoke",
+        f"{b.rpartition('/')[2]}: held by: Callback step Ext",
+    ]
+
+
+def test_the_console_cuts_the_line_and_falls_back_to_dots() -> None:
+    from sagemaker_stop.cli.console import Console
+
+    class Ascii(FakeStream):
+        encoding = "ascii"
+
+    for stream, ellipsis in ((FakeStream(tty=True), "\u2026"), (Ascii(tty=True), "...")):
+        shown = Console(io.StringIO(), stream, columns=lambda: 21)
+        shown.progress("x" * 50)
+        shown.progress("short")  # pads over the longer line before it
+        first, second = stream.getvalue().split("\r")[1:]
+        assert first == "x" * (20 - len(ellipsis)) + ellipsis
+        assert second == "short" + " " * 15
+
+
+def test_the_display_ticks_each_second_of_a_sleep() -> None:
+    from sagemaker_stop.cli.console import Console
+    from sagemaker_stop.cli.progress import WaitDisplay
+
+    err = FakeStream(tty=True)
+    clock = VirtualClock()
+    display = WaitDisplay(Console(io.StringIO(), err, columns=lambda: 80),
+                          clock=clock.clock, sleep=clock.sleep)
+    display.sleep(0.3)  # nothing shown yet: nothing drawn
+    assert err.getvalue() == "" and clock.sleeps == [pytest.approx(0.3)]
+    display._text = "Stopping"
+    display.sleep(2.5)
+    assert clock.sleeps[1:] == pytest.approx([0.7, 1.0, 0.8])  # cut at whole seconds only
+    assert [f[:8] for f in frames(err.getvalue())] == ["[    1s]", "[    2s]", "[    2s]"]
 
 
 def test_wait_off_a_terminal_does_not_look_for_the_holding_step(

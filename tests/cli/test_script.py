@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import subprocess
 import sys
@@ -138,7 +139,7 @@ def test_output_json_only_json_on_stdout(script: Script, emu: SageMakerEmulator)
 
 
 def test_status_names_the_holding_callback_step_and_queue(
-    script: Script, emu: SageMakerEmulator
+    script: Script, emu: SageMakerEmulator, env: dict[str, str]
 ) -> None:
     arn = in_callback(emu)
     emu.stop_execution(arn)
@@ -148,13 +149,24 @@ def test_status_names_the_holding_callback_step_and_queue(
     assert "held by: Callback step Ext is waiting for SendPipelineExecutionStepSuccess/Failure" in result.out
     assert f"queue:  {QUEUE}" in result.out
     token = emu.callback_token(arn)
-    assert f"sagemaker-stop callback fail --token {token} --reason 'stopped'" in result.out
+    # the command shown answers the step, run as it is (with the options this run was given)
+    (line,) = [line for line in result.out.splitlines() if "answer (after cleaning up): " in line]
+    command = line.split("answer (after cleaning up): ", 1)[1]
+    assert command == (
+        f"sagemaker-stop --region {emu.region} --endpoint-url {emu.endpoint_url} "
+        f"callback fail --token {token} --reason 'stopped'"
+    )
 
     document = json.loads(script("--output", "json", "status", arn).out)
     assert document["PipelineExecutionStatus"] == "Stopping"
     [held] = document["HeldBy"]
     assert (held["StepName"], held["SqsQueueUrl"], held["CallbackToken"]) == ("Ext", QUEUE, token)
     assert document["CreationTime"].endswith("+00:00")  # ISO 8601
+    argv = shlex.split(command)
+    answered = subprocess.run([SCRIPT, *argv[1:]], capture_output=True, text=True, env=env,
+                              timeout=30)
+    assert answered.returncode == 0, answered.stderr
+    assert emu.execution_status(arn) == "Stopped"
 
 
 def test_bulk_stop_with_yes(script: Script, emu: SageMakerEmulator) -> None:
@@ -237,15 +249,16 @@ def test_from_nothing_to_a_stopped_execution_with_shipped_commands(
 
 def test_python_dash_m_exits_with_the_cli_code(env: dict[str, str], emu: SageMakerEmulator) -> None:
     """``python -m sagemaker_stop.cli`` and ``python -m sagemaker_stop`` are the command,
-    exit code included (1: not found; 2: a usage error; 0: --version)."""
+    exit code included (1: a stop that failed, not found; 2: a usage error; 0: --version)."""
     missing = missing_arn(emu)
     for module in ("sagemaker_stop.cli", "sagemaker_stop"):
         base = [sys.executable, "-m", module]
         proc = subprocess.run(
             [*base, "--endpoint-url", emu.endpoint_url, "--region", emu.region,
-             "status", missing], capture_output=True, text=True, env=env, timeout=30)
+             "stop", missing], capture_output=True, text=True, env=env, timeout=30)
         assert (proc.returncode, proc.stdout) == (1, ""), module
         assert proc.stderr.startswith("error: ResourceNotFound: "), proc.stderr
+        assert emu.requests_for("StopPipelineExecution")[-1].status == 400
         proc = subprocess.run([*base, "stop"], capture_output=True, text=True, env=env,
                               timeout=30)
         assert proc.returncode == 2 and "at least one execution ARN" in proc.stderr, module
