@@ -68,6 +68,9 @@ def test_the_reference_documents_every_public_name(site: Path, module_name: str)
             assert _first_line(value.__doc__ or "").replace("``", "").split(":")[0] in text
     # the Sphinx roles the docstrings use became links, not literal text
     assert ":class:`" not in page and ":meth:`" not in page
+    # no docstring line is taken for a Markdown heading (a line starting with "#")
+    docstrings = re.findall(r'<div class="docstring">(.*?)</div>', page, re.S)
+    assert not [d for d in docstrings if re.search(r"<h[1-6]\b", d)]
     if module_name == "sagemaker_stop":
         assert '<a href="#AsyncSageMakerClient">' in page
         # the clients' return types are links too (the methods are made by _adapter.py)
