@@ -35,6 +35,37 @@ def _with_plain_roles(rst: Any) -> Any:
     return convert
 
 
+def _name_annotation_types() -> None:
+    """The clients' methods are made from one definition per operation (``_calls.py``,
+    through ``_adapter.py``), so their string annotations name types that
+    ``sagemaker_stop.client`` never imports (``_calls`` imports them for type checkers
+    only).  Give that module's namespace those names, in this process only, so pdoc can
+    resolve and link them."""
+    import ast
+    import collections.abc
+    import importlib
+
+    from sagemaker_stop import _calls
+
+    names: dict[str, Any] = {
+        "Iterator": collections.abc.Iterator,
+        "AsyncIterator": collections.abc.AsyncIterator,
+    }
+    tree = ast.parse(Path(_calls.__file__).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom):
+                    module = importlib.import_module("." * stmt.level + (stmt.module or ""),
+                                                     "sagemaker_stop")
+                    for alias in stmt.names:
+                        names[alias.asname or alias.name] = getattr(module, alias.name)
+    names.update((k, v) for k, v in vars(_calls).items() if not k.startswith("__"))
+    client = importlib.import_module("sagemaker_stop.client")
+    for name, value in names.items():
+        vars(client).setdefault(name, value)
+
+
 def main(argv: list[str]) -> int:
     import pdoc
     import pdoc.docstrings
@@ -43,15 +74,20 @@ def main(argv: list[str]) -> int:
     import sagemaker_stop
 
     output = Path(argv[0] if argv else "site/api")
-    # The clients' methods are made from one definition per operation (_adapter.py), so
-    # their annotations name types pdoc cannot resolve from the client's module; it shows
-    # them as written (unlinked) and would warn about each.
-    warnings.filterwarnings("ignore", message="Error parsing type annotation")
+    _name_annotation_types()
+    # A NamedTuple's generated __init__ evaluates its annotations in a namespace of its own
+    # (typing's), where pdoc cannot resolve them; it shows them as written.
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Error parsing type annotation .* for sagemaker_stop\.emulator\.Credentials\.",
+    )
     pdoc.docstrings.rst = _with_plain_roles(pdoc.docstrings.rst)
     pdoc.render.configure(
         docformat="restructuredtext",
         footer_text=f"sagemaker-stop {sagemaker_stop.__version__}",
         search=True,
+        # the clients' methods would all show the adapter's one generic body
+        show_source=False,
     )
     pdoc.pdoc(*MODULES, output_directory=output)
     print(f"API reference: {output / 'index.html'}")

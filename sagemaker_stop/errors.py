@@ -118,8 +118,8 @@ class ExecutionNotStoppable(ValidationException):
     The live service answers such a stop with HTTP 400 ``ValidationException`` and the
     message "Only pipelines with 'Executing' status can be stopped" — the same code as
     a malformed request, so the message is what tells them apart (apache/airflow
-    ``providers/amazon/.../hooks/sagemaker.py`` ``stop_pipeline``, PRs #29077 and
-    #36337).  ``code`` stays ``ValidationException``, as answered; being a subclass, an
+    ``providers/amazon/.../hooks/sagemaker.py`` ``stop_pipeline``, PRs #29077 and #36337).
+    ``code`` stays ``ValidationException``, as answered; being a subclass, an
     ``except ValidationException`` handler still catches it.
     """
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest.importorskip("hatchling")
 
 _IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis",
+    ".git", ".venv*", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis",
     "htmlcov", "dist", "build", "site", "__pycache__", "*.egg-info", ".coverage*",
 )
 #: Planted in the copy: none of it may reach a distribution.
@@ -33,6 +33,7 @@ _DEBRIS = [
     "dist/sagemaker_stop-0.0.1.tar.gz",
     "build/lib/sagemaker_stop/__init__.py",
     ".venv/bin/python",
+    ".venv-bench/bin/python",
     "venv/pyvenv.cfg",
     "sagemaker_stop/__pycache__/client.cpython-311.pyc",
     "tests/__pycache__/conftest.cpython-311.pyc",
@@ -109,7 +110,7 @@ def test_sdist_holds_the_project_and_nothing_else(dists: dict[str, Path]) -> Non
     ):
         assert needed in names
     debris = re.compile(
-        r"(\.whl|\.tar\.gz|\.pyc|\.egg-info/.*|(^|/)__pycache__/.*|^\.venv/.*|^venv/.*"
+        r"(\.whl|\.tar\.gz|\.pyc|\.egg-info/.*|(^|/)__pycache__/.*|^\.venv.*|^venv/.*"
         r"|^dist/.*|^build/.*|^site/.*|^htmlcov/.*|^\.coverage|^bench/results/.*)$"
     )
     assert [n for n in names if debris.search(n)] == []
@@ -187,7 +188,7 @@ def test_build_debris_is_git_ignored() -> None:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
     paths = ["x.whl", "dist/x.tar.gz", "build/lib/x.py", "site/api/index.html",
-             "sagemaker_stop.egg-info/PKG-INFO", ".venv/bin/python"]
+             "sagemaker_stop.egg-info/PKG-INFO", ".venv/bin/python", ".venv-bench/bin/python"]
     done = subprocess.run(
         ["git", "check-ignore", "--no-index", *paths],
         cwd=ROOT, capture_output=True, text=True, check=False,

@@ -28,7 +28,7 @@ README = ROOT / "README.md"
 #: The pipelines the README's examples use (README "Try the examples").
 PIPELINES = ROOT / "docs" / "emulator-pipelines.json"
 #: Blocks that may be marked not-run (an install, placeholders for your own values).
-MAX_NOT_RUN = 4
+MAX_NOT_RUN = 3
 #: A block that starts with this comment is a test file: saved under that name and run
 #: with pytest, as the README says.
 _TEST_FILE = re.compile(r"^# (test_\w+\.py)\b")
@@ -212,3 +212,51 @@ def test_the_emulator_options_the_readme_lists_are_its_options(
     )
     shell = _section("The emulator").split("**From a shell**", 1)[1].split("| field |", 1)[0]
     assert _options(shell) == _options(done.stdout)
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to '-'."""
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+@pytest.mark.parametrize("doc", ["README.md", "CONTRIBUTING.md", "CHANGELOG.md", "ARCHITECTURE.md"])
+def test_links_lead_somewhere(doc: str) -> None:
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    anchors = {_slug(h) for h in re.findall(r"^#+ (.+)$", prose, re.M)}
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+        if target.startswith(("https://", "http://")):
+            continue
+        path, _, anchor = target.partition("#")
+        if path:
+            assert (ROOT / path).exists(), target
+        elif anchor:
+            assert anchor in anchors, target
+
+
+def test_the_pipelines_file_fields_the_readme_lists_are_the_emulators() -> None:
+    from sagemaker_stop.emulator import _model
+
+    table = _section("The emulator").split("| field | meaning |", 1)[1].split("\n\n", 1)[0]
+    listed = set()
+    for row in table.splitlines()[2:]:
+        first = row.split("|")[1]
+        while re.search(r"\([^()]*\)", first):  # defaults and rules in parentheses
+            first = re.sub(r"\([^()]*\)", "", first)
+        listed |= set(re.findall(r"`([^`]+)`", first))
+    known = set(_model.PIPELINE_FIELDS) | set(_model._COMMON_FIELDS)
+    for fields in _model.STEP_FIELDS.values():
+        known |= set(fields)
+    assert listed == known
+
+
+def test_the_methods_the_readme_names_exist() -> None:
+    from sagemaker_stop import AsyncSageMakerClient, SageMakerClient
+
+    text = README.read_text(encoding="utf-8")
+    for name in set(re.findall(r"\bemu\.(\w+)", text)):
+        assert hasattr(SageMakerEmulator, name) or name in ("region", "host"), f"emu.{name}"
+    for name in set(re.findall(r"\bsm\.(\w+)", text)):
+        assert hasattr(SageMakerClient, name), f"sm.{name}"
+        assert hasattr(AsyncSageMakerClient, name), f"sm.{name} (async)"
