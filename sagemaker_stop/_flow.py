@@ -12,7 +12,6 @@ import datetime
 import logging
 import sys
 import time
-import uuid
 from typing import Any, Callable, Optional, Protocol
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ from ._effects import (
     TransportFailure,
     timeout_error,
 )
-from ._operations import Operation, R
+from ._operations import Operation, R, new_client_request_token
 from ._retry import RetryDecision, RetryStrategy, corrected_offset
 from ._version import __version__
 from .errors import SageMakerError
@@ -154,7 +153,7 @@ def call(
         url += "/"  # the request URI of every AWS JSON operation
     body = _protocol.encode_body(operation)
     base_headers = _protocol.base_headers(operation)
-    invocation_id = str(uuid.uuid4())
+    invocation_id = new_client_request_token()
     rules = operation.retry_rules
     max_attempts = core.retry.policy.max_attempts
     name = operation.operation_name

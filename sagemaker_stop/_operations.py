@@ -9,8 +9,8 @@ response class, and ``target``/``response_type``.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Optional, TypeVar
 
@@ -41,8 +41,13 @@ _PIPELINE_EXECUTION_ARN = re.compile(PIPELINE_EXECUTION_ARN_PATTERN)
 
 
 def new_client_request_token() -> str:
-    """A fresh idempotency token, as boto3 makes one (uuid4: 36 characters)."""
-    return str(uuid.uuid4())
+    """A fresh random token in uuid4's form (36 characters), as boto3 makes idempotency
+    tokens and botocore its ``amz-sdk-invocation-id``: the one source of both."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
+    x = raw.hex()  # what str(uuid.uuid4()) gives, without the UUID object (half the time)
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def region_of_arn(arn: Optional[str]) -> Optional[str]:
