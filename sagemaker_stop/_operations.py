@@ -27,6 +27,7 @@ from ._shapes import (
     wire,
     wire_metadata,
 )
+from ._value import Value
 from .errors import (
     ExecutionNotStoppable,
     SageMakerError,
@@ -60,20 +61,24 @@ def region_of_arn(arn: Optional[str]) -> Optional[str]:
     return parts[3]
 
 
-@attrs.frozen
-class Service:
+class Service(Value):
     """How one AWS service is spoken: the protocol flavour of its operations.
 
     Both services here speak AWS JSON (``POST /``, a JSON body, ``X-Amz-Target``); they
-    differ only in these values (botocore's service-model ``metadata``)."""
+    differ only in these values (botocore's service-model ``metadata``): ``name``, the
+    SigV4 signing name and the service id of ``AWS_ENDPOINT_URL_<ID>`` and of the
+    ``[services]`` config section; ``content_type``,
+    ``application/x-amz-json-<jsonVersion>``; ``headers``, further headers every
+    request carries (they are signed)."""
 
-    #: The SigV4 signing name, and the service id of ``AWS_ENDPOINT_URL_<ID>`` and of
-    #: the ``[services]`` config section.
-    name: str
-    #: ``application/x-amz-json-<jsonVersion>``.
-    content_type: str
-    #: Further headers every request carries (they are signed).
-    headers: tuple[tuple[str, str], ...] = ()
+    __slots__ = ("content_type", "headers", "name")
+
+    def __init__(
+        self, name: str, content_type: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.name = name
+        self.content_type = content_type
+        self.headers = headers
 
 
 #: SageMaker: AWS JSON 1.1 (``sagemaker/2017-07-24`` metadata: ``jsonVersion`` 1.1,
