@@ -57,7 +57,6 @@ import os
 import sys
 import threading
 import time
-import urllib.request
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Callable, Optional, Union
@@ -156,6 +155,16 @@ def _timeout(timeouts: Optional[Timeouts]) -> httpx.Timeout:
 
 
 def _environment_has_proxies() -> bool:
+    """Whether httpx would find a proxy (``urllib.request.getproxies()``, which scans
+    and lower-cases the whole environment: most of a client's construction time).
+    Outside macOS and Windows it reads only ``*_proxy`` variables, so without any there
+    is nothing to find."""
+    if sys.platform not in ("darwin", "win32") and not any(
+        key[-6:].lower() == "_proxy" for key in os.environ
+    ):
+        return False
+    import urllib.request
+
     proxies = urllib.request.getproxies()
     return any(key in proxies for key in ("http", "https", "all"))
 
@@ -364,25 +373,47 @@ class _AsyncBody(httpx.AsyncByteStream):
 # --- reading an answer ----------------------------------------------------------------
 
 
+def _header_dict(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """``dict(httpx.Headers(raw).items())`` without building the ``Headers``: lower-case
+    names, the values of a repeated name joined by ``", "``, all decoded as httpx
+    decodes them (ascii, else utf-8, else latin-1)."""
+    for encoding in ("ascii", "utf-8"):
+        try:
+            return _collect(raw, encoding)
+        except UnicodeDecodeError:
+            continue
+    return _collect(raw, "iso-8859-1")
+
+
+def _collect(raw: list[tuple[bytes, bytes]], encoding: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in raw:
+        key, text = name.lower().decode(encoding), value.decode(encoding)
+        out[key] = f"{out[key]}, {text}" if key in out else text
+    return out
+
+
 class _Reader:
     """Collects a body up to a limit (and, through an httpx client, a deadline);
     refuses a declared or actual larger one."""
 
-    __slots__ = ("chunks", "deadline", "headers", "limit", "raw", "size", "status", "too_large")
+    __slots__ = ("chunks", "deadline", "headers", "limit", "size", "status", "too_large")
 
     def __init__(
-        self, response: httpx.Response, limit: int, owned: bool, deadline: Optional[float]
+        self, status: int, headers: dict[str, str], limit: int, deadline: Optional[float]
     ) -> None:
-        self.status = response.status_code
-        self.headers = dict(response.headers.items())  # httpx gives lower-case names
+        self.status = status
+        self.headers = headers  # lower-case names
         self.limit = limit
         self.deadline = deadline
         self.size = 0
         self.chunks: list[bytes] = []
         declared = self.headers.get("content-length", "")
         self.too_large = declared.isdigit() and int(declared) > limit
-        #: Straight from our own pool, unencoded: skip httpx's decoding layer.
-        self.raw = owned and self.headers.get("content-encoding", "identity") == "identity"
+
+    @classmethod
+    def of(cls, response: httpx.Response, limit: int, deadline: Optional[float]) -> _Reader:
+        return cls(response.status_code, dict(response.headers.items()), limit, deadline)
 
     def feed(self, chunk: bytes) -> bool:
         """Keep ``chunk``; False once the limit is passed (stop reading)."""
@@ -408,10 +439,11 @@ class _Base:
 
     def __init__(self, owns_client: bool) -> None:
         self.owns_client = owns_client
-        self._urls: dict[str, tuple[httpx.URL, httpcore.URL]] = {}
+        self._urls: dict[str, tuple[httpcore.URL, bytes]] = {}
         self._timeouts: dict[Optional[Timeouts], dict[str, Optional[float]]] = {}
 
-    def _url(self, url: str) -> tuple[httpx.URL, httpcore.URL]:
+    def _url(self, url: str) -> tuple[httpcore.URL, bytes]:
+        """httpcore's URL and the ``Host`` httpx would send for it (parsed by httpx)."""
         parsed = self._urls.get(url)
         if parsed is None:
             if len(self._urls) > 64:
@@ -423,26 +455,37 @@ class _Base:
                 port=http_url.port,
                 target=http_url.raw_path,
             )
-            parsed = self._urls[url] = (http_url, core_url)
+            parsed = self._urls[url] = (core_url, http_url.netloc)
         return parsed
 
     def _request(self, request: HttpRequest) -> httpcore.Request:
-        """A request for our own pool: headers as httpx would send them (``Host``,
-        ``Content-Length``), timeouts in the ``timeout`` extension."""
+        """A request for our own pool: the headers as ``httpx.Request`` would send them
+        (ascii; ``Host`` first when missing, ``Content-Length`` for a body, or 0 for an
+        empty POST/PUT/PATCH), without building its ``Headers`` on the way; timeouts
+        in the ``timeout`` extension."""
         timeout = self._timeouts.get(request.timeouts)
         if timeout is None:
             if len(self._timeouts) > 64:  # deadline-cut timeouts differ call to call
                 self._timeouts.clear()
             timeout = self._timeouts[request.timeouts] = _timeout(request.timeouts).as_dict()
-        http_url, core_url = self._url(request.url)
-        headers = httpx.Request(
-            request.method, http_url, headers=request.headers, content=request.body
-        ).headers
+        core_url, netloc = self._url(request.url)
+        headers = []
+        names = set()
+        for name, value in request.headers:
+            names.add(name.lower())
+            headers.append((name.encode("ascii"), value.encode("ascii")))
+        if "host" not in names:
+            headers.insert(0, (b"Host", netloc))
+        body = request.body
+        if "content-length" not in names and (
+            body or request.method in ("POST", "PUT", "PATCH")
+        ):
+            headers.append((b"Content-Length", str(len(body)).encode()))
         return httpcore.Request(
             request.method,
             core_url,
-            headers=headers.raw,
-            content=request.body,
+            headers=headers,
+            content=body,
             extensions={"timeout": timeout},
         )
 
@@ -504,12 +547,7 @@ class SyncSender(_Base):
             index = pools.acquire_sync(_pool_wait(core_request))
             try:
                 core_response = pools.transports[index].handle_request(core_request)
-                response = httpx.Response(
-                    core_response.status,
-                    headers=core_response.headers,
-                    stream=_Body(core_response),
-                )
-                return self._read(response, max_body, True, None)
+                return self._read_owned(core_response, max_body)
             finally:
                 pools.release(index)
         except _CAUGHT as exc:
@@ -534,7 +572,7 @@ class SyncSender(_Base):
                     stream=True,
                     follow_redirects=False,  # a signed request goes nowhere else
                 )
-                return self._read(response, max_body, False, deadline)
+                return self._read(response, max_body, deadline)
             except _CAUGHT as exc:
                 return transport_failure(exc, request, deadline)
 
@@ -559,14 +597,36 @@ class SyncSender(_Base):
         result: Union[HttpResponse, TransportFailure] = value
         return result
 
+    @classmethod
+    def _read_owned(
+        cls, core_response: httpcore.Response, max_body: int
+    ) -> Union[HttpResponse, TransportFailure]:
+        """An answer from our own pool: an unencoded body (every AWS JSON answer) is read
+        straight off httpcore, without httpx's response and header objects."""
+        headers = _header_dict(core_response.headers)
+        if headers.get("content-encoding", "identity") != "identity":
+            response = httpx.Response(
+                core_response.status, headers=core_response.headers, stream=_Body(core_response)
+            )
+            return cls._read(response, max_body, None)
+        try:
+            reader = _Reader(core_response.status, headers, max_body, None)
+            if not reader.too_large:
+                for chunk in core_response.iter_stream():
+                    if not reader.feed(chunk):
+                        break
+            return reader.result()
+        finally:
+            core_response.close()
+
     @staticmethod
     def _read(
-        response: httpx.Response, max_body: int, owned: bool, deadline: Optional[float]
+        response: httpx.Response, max_body: int, deadline: Optional[float]
     ) -> Union[HttpResponse, TransportFailure]:
         try:
-            reader = _Reader(response, max_body, owned, deadline)
+            reader = _Reader.of(response, max_body, deadline)
             if not reader.too_large:
-                for chunk in response.iter_raw() if reader.raw else response.iter_bytes():
+                for chunk in response.iter_bytes():
                     if not reader.feed(chunk):
                         break
             return reader.result()
@@ -787,12 +847,7 @@ class AsyncSender(_Base):
                 core_response = await pools.transports[index].handle_async_request(
                     core_request
                 )
-                response = httpx.Response(
-                    core_response.status,
-                    headers=core_response.headers,
-                    stream=_AsyncBody(core_response),
-                )
-                return await self._read(response, max_body, True, None)
+                return await self._read_owned(core_response, max_body)
             finally:
                 pools.release(index)
         except _CAUGHT as exc:
@@ -817,7 +872,7 @@ class AsyncSender(_Base):
                     stream=True,
                     follow_redirects=False,  # a signed request goes nowhere else
                 )
-                return await self._read(response, max_body, False, deadline)
+                return await self._read(response, max_body, deadline)
             except _CAUGHT as exc:
                 return transport_failure(exc, request, deadline)
 
@@ -830,15 +885,37 @@ class AsyncSender(_Base):
         except asyncio.TimeoutError:
             return _ran_out(request, "waiting for the answer")
 
+    @classmethod
+    async def _read_owned(
+        cls, core_response: httpcore.Response, max_body: int
+    ) -> Union[HttpResponse, TransportFailure]:
+        """As ``SyncSender._read_owned``."""
+        headers = _header_dict(core_response.headers)
+        if headers.get("content-encoding", "identity") != "identity":
+            response = httpx.Response(
+                core_response.status,
+                headers=core_response.headers,
+                stream=_AsyncBody(core_response),
+            )
+            return await cls._read(response, max_body, None)
+        try:
+            reader = _Reader(core_response.status, headers, max_body, None)
+            if not reader.too_large:
+                async for chunk in core_response.aiter_stream():
+                    if not reader.feed(chunk):
+                        break
+            return reader.result()
+        finally:
+            await core_response.aclose()
+
     @staticmethod
     async def _read(
-        response: httpx.Response, max_body: int, owned: bool, deadline: Optional[float]
+        response: httpx.Response, max_body: int, deadline: Optional[float]
     ) -> Union[HttpResponse, TransportFailure]:
         try:
-            reader = _Reader(response, max_body, owned, deadline)
+            reader = _Reader.of(response, max_body, deadline)
             if not reader.too_large:
-                chunks = response.aiter_raw() if reader.raw else response.aiter_bytes()
-                async for chunk in chunks:
+                async for chunk in response.aiter_bytes():
                     if not reader.feed(chunk):
                         break
             return reader.result()

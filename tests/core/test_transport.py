@@ -259,3 +259,65 @@ def warnings_recorded() -> Any:
             manager.__exit__(*exc)
 
     return _Ctx()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [(b"Content-Type", b"application/x-amz-json-1.1"), (b"x-amzn-RequestId", b"r-1")],
+        [(b"Set-Cookie", b"a=1"), (b"set-cookie", b"b=2"), (b"X-A", b"1")],  # joined
+        [(b"X-Name", "caf\u00e9".encode()), (b"X-B", b"plain")],  # utf-8
+        [(b"X-Name", b"caf\xe9")],  # latin-1
+    ],
+)
+def test_response_headers_read_as_httpx_reads_them(raw: list[tuple[bytes, bytes]]) -> None:
+    import httpx
+
+    from sagemaker_stop._transport import _header_dict
+
+    assert _header_dict(raw) == dict(httpx.Headers(raw).items())
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "body"),
+    [
+        ("POST", (("Host", "h.example"), ("X-Amz-Target", "T")), b'{"a": 1}'),
+        ("POST", (("X-Amz-Target", "T"),), b""),  # no Host given; empty POST: length 0
+        ("GET", (("x-aws-ec2-metadata-token", "t"),), b""),  # GET: no length
+        ("PUT", (("X-Ttl", "21600"),), b""),
+    ],
+)
+def test_owned_requests_carry_the_headers_httpx_would_send(
+    method: str, headers: tuple[tuple[str, str], ...], body: bytes
+) -> None:
+    import httpx
+
+    from sagemaker_stop._effects import HttpRequest
+    from sagemaker_stop._transport import _Base
+
+    url = "http://169.254.169.254:8080/latest/api/token"
+    ours = _Base(owns_client=True)._request(HttpRequest(method, url, headers, body)).headers
+    theirs = httpx.Request(method, url, headers=headers, content=body).headers.raw
+    assert sorted(ours) == sorted(theirs)
+
+
+def test_the_proxy_check_skips_getproxies_without_proxy_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import urllib.request
+
+    from sagemaker_stop import _transport
+
+    for key in list(os.environ):
+        if key.lower().endswith("_proxy"):
+            monkeypatch.delenv(key)
+    calls: list[int] = []
+    real = urllib.request.getproxies
+    monkeypatch.setattr(urllib.request, "getproxies", lambda: calls.append(1) or real())
+    if sys.platform not in ("darwin", "win32"):
+        assert _transport._environment_has_proxies() is False and calls == []
+    monkeypatch.setenv("no_proxy", "example.com")  # not a proxy
+    assert _transport._environment_has_proxies() is False
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:3128")
+    assert _transport._environment_has_proxies() is True
