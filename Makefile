@@ -16,8 +16,14 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy --strict sagemaker_stop
 
+# In parallel (pytest-xdist: one worker per core; PYTEST_XDIST_AUTO_NUM_WORKERS=N for
+# more), coverage combined from the workers, the 10 slowest tests listed.  Bytecode is
+# cached even where PYTHONDONTWRITEBYTECODE is set: without it every worker and every
+# command the tests start compiles the package, pytest's rewritten tests and their
+# imports again (collection alone: 5.7 s of CPU instead of 1.5 s).
 test: lint
-	$(PY) -m pytest --cov=sagemaker_stop --cov-branch --cov-report=term --cov-fail-under=90 -q
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n auto --durations=10 --cov=sagemaker_stop \
+		--cov-branch --cov-report=term --cov-fail-under=90 -q
 
 demo: $(STAMP)
 	$(PY) -m sagemaker_stop.demo

@@ -59,8 +59,10 @@ def test_bulk_stop_stops_the_executing_ones_only_by_default(world: World) -> Non
 
 def test_bulk_stop_over_a_mix_of_states_with_throttling(world: World) -> None:
     states = _mixed(world)
-    sm = world.client(max_attempts=3)
-    world.emu.throttle(4, "StopPipelineExecution")  # retried by the retry strategy
+    # 5 attempts: the stops run side by side and any of them may take the 4 throttling
+    # answers, all of them even; each is retried by the retry strategy
+    sm = world.client(max_attempts=5)
+    world.emu.throttle(4, "StopPipelineExecution")
     world.emu.throttle(1, "ListPipelineExecutions")
     results = sm.stop_pipeline_executions(
         "mix", statuses=("Executing", "Stopping", "Succeeded", "Stopped"), concurrency=3
