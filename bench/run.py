@@ -36,6 +36,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.join(ROOT, "bench")
 PROJECT = "sagemaker-stop"
 ONE_POOL = "sagemaker-stop/one-httpx-client"
+#: The async client with transport="aiohttp" (the aiohttp extra: httpx-aiohttp).
+AIOHTTP = "sagemaker-stop/aiohttp"
 #: What sagemaker-stop must load anyway (httpx, httpcore, h11, attrs, botocore.auth)
 #: and one request over httpcore: the floor under its cold start.
 FLOOR = "floor"
@@ -55,8 +57,9 @@ METRICS: list[tuple[str, str, str, Optional[tuple[str, float]]]] = [
       for n in CONCURRENCY],
     ("lambda", "https Lambda pattern: asyncio.run() per call", "loop", (">=", 0.5)),
 ]
-LIB_COLUMNS = (PROJECT, ONE_POOL, "boto3", "aiobotocore")
-_IMPORT_NAME = {"boto3": "boto3", "aiobotocore": "aiobotocore", PROJECT: "sagemaker_stop"}
+LIB_COLUMNS = (PROJECT, ONE_POOL, AIOHTTP, "boto3", "aiobotocore")
+_IMPORT_NAME = {"boto3": "boto3", "aiobotocore": "aiobotocore", PROJECT: "sagemaker_stop",
+                ONE_POOL: "sagemaker_stop", AIOHTTP: "httpx_aiohttp"}
 
 
 def installed(lib: str) -> bool:
@@ -159,6 +162,18 @@ def _rate(result: dict[str, Any]) -> float:
     return float(result["calls"]) / float(result["elapsed"])
 
 
+def _record(samples: dict[str, dict[str, list[float]]], lib: str, metric: str,
+            result: dict[str, Any]) -> float:
+    """Keep a worker's calls/s (and its CPU microseconds per call, ``METRIC cpu``: less
+    swayed by other load on the machine than wall time)."""
+    rate = _rate(result)
+    samples.setdefault(lib, {}).setdefault(metric, []).append(rate)
+    if result.get("cpu") is not None and result["calls"]:
+        samples[lib].setdefault(f"{metric} cpu", []).append(
+            float(result["cpu"]) / float(result["calls"]) * 1e6)
+    return rate
+
+
 def plan(libs: Sequence[str], quick: bool = False) -> list[tuple[str, str, dict[str, Any], bool]]:
     """Every throughput job as (metric, lib, spec, over https), grouped by metric.
     ``quick`` (the machinery only) runs every sagemaker-stop metric but the reference
@@ -168,7 +183,7 @@ def plan(libs: Sequence[str], quick: bool = False) -> list[tuple[str, str, dict[
             quick and lib != PROJECT and metric not in ("sync", "threads@8", "async@32"))
 
     jobs: list[tuple[str, str, dict[str, Any], bool]] = []
-    sync_libs, async_libs = (PROJECT, "boto3"), (PROJECT, ONE_POOL, "aiobotocore")
+    sync_libs, async_libs = (PROJECT, "boto3"), (PROJECT, ONE_POOL, AIOHTTP, "aiobotocore")
     jobs += [("sync", lib, {"mode": "sync"}, False)
              for lib in sync_libs if wanted(lib, sync_libs, "sync")]
     for n in THREADS:
@@ -224,12 +239,12 @@ def measure(
                     result = worker(lib, {"mode": "batch", "runs": [s for _, s in runs]},
                                     tls_env if https else env)
                     for (metric, _), each in zip(runs, result["results"]):
-                        samples.setdefault(lib, {}).setdefault(metric, []).append(_rate(each))
+                        _record(samples, lib, metric, each)
             else:
                 for _ in range(repeats):  # interleaved rounds
                     for metric, lib, spec, https in jobs:
-                        rate = _rate(worker(lib, {**spec, **base}, tls_env if https else env))
-                        samples.setdefault(lib, {}).setdefault(metric, []).append(rate)
+                        result = worker(lib, {**spec, **base}, tls_env if https else env)
+                        rate = _record(samples, lib, metric, result)
                         print(f"  {metric:>10} {lib}: {rate:.0f} calls/s", file=log)
         finally:
             stub.close()
@@ -287,7 +302,7 @@ def _fmt(metric: str, value: Optional[float]) -> str:
 def table(results: dict[str, dict[str, float]]) -> str:
     rs, ok = ratios(results), verdicts(results)
     columns = [lib for lib in LIB_COLUMNS if lib == PROJECT or lib in results]
-    names = {ONE_POOL: "one httpx client"}
+    names = {ONE_POOL: "one httpx client", AIOHTTP: "aiohttp transport"}
     rows = [("metric", *(names.get(lib, lib) for lib in columns), "ratio", "target")]
     for metric, label, ref, target in METRICS:
         reference = _reference(results, metric, ref)
@@ -305,6 +320,20 @@ def table(results: dict[str, dict[str, float]]) -> str:
                  or lib == PROJECT else "-" for lib in columns]
         rows.append((label, *shown, "-" if ratio is None else f"{ratio:.2f}", target_text))
     return "\n".join(aligned(rows, left=1, ragged_last=True))
+
+
+def cpu_table(results: dict[str, dict[str, float]]) -> str:
+    """CPU microseconds per call of each measured process (lower is better)."""
+    columns = [lib for lib in (PROJECT, AIOHTTP, "boto3", "aiobotocore") if lib in results]
+    metrics = ["sync", *(f"threads@{n}" for n in THREADS), *(f"async@{n}" for n in CONCURRENCY),
+               "lambda", "loop"]
+    names = {AIOHTTP: "aiohttp transport"}
+    rows = [("CPU us per call (lower is better)", *(names.get(lib, lib) for lib in columns))]
+    for metric in metrics:
+        cells = [results.get(lib, {}).get(f"{metric} cpu") for lib in columns]
+        if any(cell is not None for cell in cells):
+            rows.append((metric, *("-" if c is None else f"{c:,.0f}" for c in cells)))
+    return "\n".join(aligned(rows, left=1))
 
 
 def floor_line(results: dict[str, dict[str, float]]) -> str:
@@ -344,7 +373,7 @@ def chart(results: dict[str, dict[str, float]], path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colors = {PROJECT: "#1f77b4", ONE_POOL: "#9ecae1", "boto3": "#ff7f0e",
+    colors = {PROJECT: "#1f77b4", ONE_POOL: "#9ecae1", AIOHTTP: "#2ca02c", "boto3": "#ff7f0e",
               "aiobotocore": "#d62728", FLOOR: "#7f7f7f"}
     fig, axes = plt.subplots(1, 5, figsize=(20, 4))
 
@@ -381,7 +410,7 @@ def chart(results: dict[str, dict[str, float]], path: str) -> None:
     ax.set_title("sync calls/s by threads, one client", fontsize=10)
     ax.legend(fontsize=8)
     ax = axes[3]
-    for lib in (PROJECT, ONE_POOL, "aiobotocore"):
+    for lib in (PROJECT, ONE_POOL, AIOHTTP, "aiobotocore"):
         points = [(n, get(lib, f"async@{n}")) for n in CONCURRENCY]
         points = [(n, v) for n, v in points if v is not None]
         if points:
@@ -445,6 +474,10 @@ def readme_block(results: dict[str, dict[str, float]]) -> str:
         "```",
         table(results),
         floor_line(results),
+        "```",
+        "",
+        "```",
+        cpu_table(results),
         "```",
     ])
 
@@ -526,7 +559,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="a few calls each (seconds in total); for CI")
-    parser.add_argument("--libs", default=f"{PROJECT},{ONE_POOL},boto3,aiobotocore",
+    parser.add_argument("--libs", default=f"{PROJECT},{ONE_POOL},{AIOHTTP},boto3,aiobotocore",
                         help="comma-separated subset; reference libraries that are not "
                              "installed are skipped")
     parser.add_argument("--part", choices=("all", "throughput", "rate-limited"), default="all",
@@ -541,8 +574,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:
     args = parser.parse_args(argv)
     libs = []
     for lib in args.libs.split(","):
-        base = PROJECT if lib == ONE_POOL else lib
-        if installed(base):
+        if installed(lib):
             libs.append(lib)
         else:
             print(f"skipping {lib}: not installed (pip install -e '.[bench]')", file=sys.stderr)
@@ -552,6 +584,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict[str, dict[str, float]]:
         results = measure(libs, args.quick)
         print(table(results))
         print(floor_line(results))
+        print(cpu_table(results))
         blocks["throughput"] = readme_block(results)
     bulk = None
     if args.part in ("all", "rate-limited"):

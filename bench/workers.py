@@ -2,7 +2,8 @@
 
 ``SPEC`` is JSON ``{"lib": ..., "mode": ..., "seconds": s, ...}``; the worker builds one
 client with default settings against ``$BENCH_URL``, warms it up, then calls
-``StopPipelineExecution`` for ``seconds`` and prints JSON ``{"calls": n, "elapsed": s}``.
+``StopPipelineExecution`` for ``seconds`` and prints JSON ``{"calls": n, "elapsed": s,
+"cpu": s}`` (``cpu``: the process's CPU time over those seconds).
 Modes: ``sync`` (sequential calls), ``threads`` (``"threads": n`` threads sharing one
 sync client), ``async`` (``"concurrency": n`` tasks sharing one client), ``lambda`` (a
 module-level async client, one ``asyncio.run()`` per call, as a Lambda handler does)
@@ -70,6 +71,7 @@ def _timed_sync(call: Callable[[], Any], seconds: float, warmup: int) -> dict[st
     for _ in range(warmup):
         call()
     calls = 0
+    cpu = time.process_time()
     start = time.perf_counter()
     deadline = start + seconds
     now = start
@@ -78,7 +80,7 @@ def _timed_sync(call: Callable[[], Any], seconds: float, warmup: int) -> dict[st
             call()
         calls += 10
         now = time.perf_counter()
-    return {"calls": calls, "elapsed": now - start}
+    return {"calls": calls, "elapsed": now - start, "cpu": time.process_time() - cpu}
 
 
 async def _timed_async(
@@ -88,6 +90,7 @@ async def _timed_async(
     for _ in range(max(1, warmup // concurrency)):
         await asyncio.gather(*(call() for _ in range(concurrency)))
     calls = 0
+    cpu = time.process_time()
     start = time.perf_counter()
     deadline = start + seconds
 
@@ -98,7 +101,8 @@ async def _timed_async(
             calls += 1
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"calls": calls, "elapsed": time.perf_counter() - start}
+    return {"calls": calls, "elapsed": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu}
 
 
 def _timed_threads(
@@ -125,12 +129,14 @@ def _timed_threads(
     for thread in pool:
         thread.start()
     warm.wait()  # every thread warm (its connection open)
+    cpu = time.process_time()
     start = time.perf_counter()
     deadline[0] = start + seconds
     go.wait()
     for thread in pool:
         thread.join()
-    return {"calls": sum(counts), "elapsed": time.perf_counter() - start}
+    return {"calls": sum(counts), "elapsed": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu}
 
 
 def _sync_call(lib: str, url: str) -> Callable[[], Any]:
@@ -191,6 +197,13 @@ async def run_async(
         from sagemaker_stop import AsyncSageMakerClient
 
         async with AsyncSageMakerClient(region=REGION, endpoint_url=url) as sm:
+            return await _timed_async(
+                lambda: sm.stop_pipeline_execution(ARN), seconds, concurrency, warmup
+            )
+    if lib == "sagemaker-stop/aiohttp":
+        from sagemaker_stop import AsyncSageMakerClient
+
+        async with AsyncSageMakerClient(region=REGION, endpoint_url=url, transport="aiohttp") as sm:
             return await _timed_async(
                 lambda: sm.stop_pipeline_execution(ARN), seconds, concurrency, warmup
             )

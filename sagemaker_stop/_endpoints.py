@@ -163,7 +163,7 @@ def service_endpoint(
 
 #: Queue URL hosts: ``sqs.{region}.{suffix}`` (and ``sqs-fips.``), the legacy
 #: ``{region}.queue.amazonaws.com`` and ``queue.amazonaws.com`` (us-east-1).
-_QUEUE_HOST = re.compile(r"^(?:sqs(?:-fips)?\.(?P<a>[a-z0-9-]+)\.|(?P<b>[a-z0-9-]+)\.queue\.)")
+_QUEUE_HOST = r"^(?:sqs(?:-fips)?\.(?P<a>[a-z0-9-]+)\.|(?P<b>[a-z0-9-]+)\.queue\.)"
 
 
 def region_of_queue_url(url: Optional[str]) -> Optional[str]:
@@ -173,7 +173,7 @@ def region_of_queue_url(url: Optional[str]) -> Optional[str]:
     host = (urlsplit(url).hostname or "") if "//" in url else ""
     if host == "queue.amazonaws.com":
         return "us-east-1"
-    match = _QUEUE_HOST.match(host)
+    match = re.match(_QUEUE_HOST, host)  # compiled on first use, not at import
     if match is None:
         return None
     return match.group("a") or match.group("b")

@@ -376,16 +376,17 @@ CLOCK_SKEW_CODES = frozenset(
 _MAYBE_CLOCK_CODES = frozenset(
     {"InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"}
 )
-_CLOCK_MESSAGE = re.compile(
-    r"expired|not yet current|in the future|skew|time.*differ", re.IGNORECASE
-)
+#: Compiled on first use (re's cache), not at import.
+_CLOCK_MESSAGE = r"expired|not yet current|in the future|skew|time.*differ"
 SKEW_THRESHOLD = 240.0  # seconds: the JS v3 / Rust SDKs' "4-5 minutes"
 
 
 def is_clock_error(error: SageMakerError) -> bool:
     if error.code in CLOCK_SKEW_CODES:
         return True
-    return error.code in _MAYBE_CLOCK_CODES and bool(_CLOCK_MESSAGE.search(error.message))
+    return error.code in _MAYBE_CLOCK_CODES and bool(
+        re.search(_CLOCK_MESSAGE, error.message, re.IGNORECASE)
+    )
 
 
 def server_time(headers: Mapping[str, str]) -> Optional[float]:

@@ -40,7 +40,8 @@ from .errors import ConfigurationError
 #: A profile value: a plain string, or a nested block (``s3 =`` + indented lines).
 Value = Union[str, dict[str, str]]
 
-_ENV_VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})")
+#: Compiled on first use (re's cache), not at import.
+_ENV_VAR_RE = r"\$(\w+|\{[^}]*\})"
 
 
 def env_get(environ: Mapping[str, str], *names: str) -> Optional[str]:
@@ -68,7 +69,8 @@ def expand_path(path: str, environ: Mapping[str, str], home: str) -> str:
             name = name[1:-1]
         return environ.get(name, match.group(0))
 
-    path = _ENV_VAR_RE.sub(replace, path)
+    if "$" in path:
+        path = re.sub(_ENV_VAR_RE, replace, path)
     if path == "~" or path.startswith("~/") or path.startswith("~" + os.sep):
         path = home + path[1:]
     return path

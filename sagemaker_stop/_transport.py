@@ -65,6 +65,7 @@ import httpcore
 import httpx
 
 from ._effects import DOING, HttpRequest, HttpResponse, Timeouts, TransportFailure
+from .errors import ConfigurationError
 
 _FAILURE_KINDS: tuple[tuple[type[Exception], str], ...] = (
     (httpx.ConnectTimeout, "connect_timeout"),
@@ -771,8 +772,42 @@ def _pool_wait(request: httpcore.Request) -> Optional[float]:
     return _left(timeout, httpcore.PoolTimeout)
 
 
+#: The async client's transports: our httpcore pools, or httpx-aiohttp's transport
+#: (the ``aiohttp`` extra; aiohttp parses HTTP/1.1 in C).
+ASYNC_TRANSPORTS = ("httpcore", "aiohttp")
+
+
+def _aiohttp_transport() -> Any:
+    """httpx-aiohttp's ``AiohttpTransport`` class, imported only when asked for."""
+    try:
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError:
+        raise ConfigurationError(
+            "transport='aiohttp' needs the aiohttp extra: pip install 'sagemaker-stop[aiohttp]'"
+        ) from None
+    return AiohttpTransport
+
+
+async def _within(exchange: Any, request: HttpRequest, deadline: Optional[float]) -> Any:
+    """Await ``exchange`` (a coroutine), cancelled at ``deadline``."""
+    import asyncio
+
+    if deadline is None:
+        return await exchange
+    left = max(deadline - time.monotonic(), 0.0)
+    try:
+        if sys.version_info >= (3, 11):  # no task per exchange
+            async with asyncio.timeout(left):
+                return await exchange
+        return await asyncio.wait_for(exchange, left)  # pragma: no cover  (3.9, 3.10)
+    except asyncio.TimeoutError:
+        return _ran_out(request, "waiting for the answer")
+
+
 class AsyncSender(_Base):
-    """Sends requests on asyncio; an owned pool is many small pools (see the module)."""
+    """Sends requests on asyncio; an owned pool is many small pools (see the module),
+    or with ``transport="aiohttp"`` httpx-aiohttp's ``AiohttpTransport`` (one per event
+    loop: an aiohttp session belongs to the loop that made it)."""
 
     def __init__(
         self,
@@ -780,11 +815,26 @@ class AsyncSender(_Base):
         per_pool: int = ASYNC_PER_POOL,
         max_pools: int = ASYNC_MAX_POOLS,
         ca_bundle: Optional[str] = None,
+        transport: str = "httpcore",
     ) -> None:
         super().__init__(owns_client=client is None)
+        if transport not in ASYNC_TRANSPORTS:
+            raise ConfigurationError(
+                f"transport must be one of {', '.join(map(repr, ASYNC_TRANSPORTS))}, "
+                f"got {transport!r}"
+            )
+        if transport != "httpcore" and client is not None:
+            raise ConfigurationError(
+                "give either http_client= or transport=, not both (an httpx client "
+                "brings its own transport)"
+            )
         note_missing_sniffio()
         self.ca_bundle = ca_bundle
-        if client is None and _environment_has_proxies():
+        #: httpx-aiohttp's transport class (transport="aiohttp"), and its instance on
+        #: the current loop.  It connects directly: proxy variables are not read.
+        self._aiohttp_class = _aiohttp_transport() if transport == "aiohttp" else None
+        self._aiohttp: Any = None
+        if client is None and self._aiohttp_class is None and _environment_has_proxies():
             client = self._proxy_client()
         self.client = client
         self.per_pool = per_pool
@@ -805,6 +855,7 @@ class AsyncSender(_Base):
             return
         if self._loop is not None:
             self._pools = {}
+            self._aiohttp = None
             if self.owns_client and self.client is not None:
                 self.client = self._proxy_client()
         self._loop = loop
@@ -815,7 +866,11 @@ class AsyncSender(_Base):
     @property
     def has_connections(self) -> bool:
         """Whether anything was opened that ``aclose()`` should close."""
-        return bool(self._pools) or (self.owns_client and self.client is not None)
+        return (
+            bool(self._pools)
+            or self._aiohttp is not None
+            or (self.owns_client and self.client is not None)
+        )
 
     def pools(self, scheme: str) -> _Pools:
         pools = self._pools.get(scheme)
@@ -836,6 +891,8 @@ class AsyncSender(_Base):
     ) -> Union[HttpResponse, TransportFailure]:
         self._on_current_loop()
         deadline = _deadline(request)
+        if self._aiohttp_class is not None and not request.local:
+            return await self._through_aiohttp(request, max_body, deadline)
         if self.client is not None and not request.local:
             return await self._through_client(self.client, request, max_body, deadline)
         token = _DEADLINE.set(deadline)
@@ -876,14 +933,39 @@ class AsyncSender(_Base):
             except _CAUGHT as exc:
                 return transport_failure(exc, request, deadline)
 
-        if deadline is None:
-            return await exchange()
-        import asyncio
+        result: Union[HttpResponse, TransportFailure] = await _within(
+            exchange(), request, deadline
+        )
+        return result
 
-        try:
-            return await asyncio.wait_for(exchange(), max(deadline - time.monotonic(), 0.0))
-        except asyncio.TimeoutError:
-            return _ran_out(request, "waiting for the answer")
+    async def _through_aiohttp(
+        self, request: HttpRequest, max_body: int, deadline: Optional[float]
+    ) -> Union[HttpResponse, TransportFailure]:
+        """Through httpx-aiohttp's transport (httpx's transport API: an
+        ``httpx.Request`` in, an ``httpx.Response`` out), cancelled at the deadline."""
+        transport = self._aiohttp
+        if transport is None:
+            assert self._aiohttp_class is not None
+            transport = self._aiohttp = self._aiohttp_class(
+                verify=_ssl_context("https", self.ca_bundle), limits=SYNC_LIMITS, trust_env=False
+            )
+        timeout = _timeout(request.timeouts).as_dict()
+        http_request = httpx.Request(
+            request.method, request.url, headers=request.headers, content=request.body,
+            extensions={"timeout": timeout},
+        )
+
+        async def exchange() -> Union[HttpResponse, TransportFailure]:
+            try:
+                response = await transport.handle_async_request(http_request)
+                return await self._read(response, max_body, None)
+            except _CAUGHT as exc:
+                return transport_failure(exc, request, deadline)
+
+        result: Union[HttpResponse, TransportFailure] = await _within(
+            exchange(), request, deadline
+        )
+        return result
 
     @classmethod
     async def _read_owned(
@@ -928,5 +1010,8 @@ class AsyncSender(_Base):
         pools, self._pools = self._pools, {}
         for each in pools.values():
             await each.aclose()
+        aiohttp, self._aiohttp = self._aiohttp, None
+        if aiohttp is not None:
+            await aiohttp.aclose()
         if self.owns_client and self.client is not None:
             await self.client.aclose()

@@ -128,15 +128,13 @@ class ExecutionNotStoppable(ValidationException):
 
 #: The message of StopPipelineExecution's "not Executing" answer, matched whatever its
 #: case, quoting and surrounding text (see :class:`ExecutionNotStoppable`).
-_NOT_EXECUTING = re.compile(
-    r"only\s+pipelines?\s+with\s+\W?executing\W?\s+status\s+can\s+be\s+stopped",
-    re.IGNORECASE,
-)
+#: Compiled on first use (re's cache), not at import.
+_NOT_EXECUTING = r"only\s+pipelines?\s+with\s+\W?executing\W?\s+status\s+can\s+be\s+stopped"
 
 
 def is_not_executing_message(message: str) -> bool:
     """Whether a ValidationException message says the execution is not Executing."""
-    return bool(_NOT_EXECUTING.search(message))
+    return bool(re.search(_NOT_EXECUTING, message, re.IGNORECASE))
 
 
 class ThrottlingException(SageMakerError):

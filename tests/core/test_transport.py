@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import sys
 import time
 from collections.abc import Iterator
@@ -321,3 +322,66 @@ def test_the_proxy_check_skips_getproxies_without_proxy_variables(
     assert _transport._environment_has_proxies() is False
     monkeypatch.setenv("https_proxy", "http://127.0.0.1:3128")
     assert _transport._environment_has_proxies() is True
+
+
+aiohttp_transport = pytest.mark.skipif(
+    importlib.util.find_spec("httpx_aiohttp") is None, reason="no httpx-aiohttp (the aiohttp extra)"
+)
+
+
+@aiohttp_transport
+def test_the_aiohttp_transport_sends_signed_calls_on_each_loop(
+    wire: WireServer, creds: Credentials
+) -> None:
+    import gc
+    import warnings
+
+    sm = AsyncSageMakerClient(
+        region="us-east-1", credentials=creds, endpoint_url=wire.url, transport="aiohttp"
+    )
+
+    async def invocation() -> int:
+        statuses = await asyncio.gather(*(sm.stop_pipeline_execution(ARN) for _ in range(3)))
+        return {r.http_status for r in statuses}.pop()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the first loop's session
+        assert asyncio.run(invocation()) == 200
+        assert asyncio.run(invocation()) == 200  # a new session on the new loop
+        assert sm._sender._aiohttp is not None and not sm._sender._pools
+        asyncio.run(sm.aclose())
+        gc.collect()
+    assert sm._sender._aiohttp is None
+    assert len(wire.requests) == 6 and all(r.auth.ok for r in wire.requests)
+
+
+@aiohttp_transport
+async def test_the_aiohttp_transport_is_held_to_the_attempt_bound(creds: Credentials) -> None:
+    from sagemaker_stop import Timeouts
+
+    slow = Reply(200, {"PipelineExecutionArn": ARN}, delay=2.0)
+    with Loopback(lambda seen: slow) as server:
+        async with AsyncSageMakerClient(
+            region="us-east-1", credentials=creds, endpoint_url=server.url, max_attempts=1,
+            timeout=Timeouts(attempt=0.3), transport="aiohttp",
+        ) as sm:
+            started = time.monotonic()
+            with pytest.raises(SageMakerTimeoutError) as caught:
+                await sm.stop_pipeline_execution(ARN)
+            assert time.monotonic() - started < 1.5
+            assert caught.value.phase == "attempt"
+
+
+def test_the_transport_option_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from sagemaker_stop import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="transport must be one of"):
+        AsyncSageMakerClient(region="us-east-1", transport="curl")
+    with pytest.raises(ConfigurationError, match="either http_client= or transport="):
+        AsyncSageMakerClient(region="us-east-1", http_client=httpx.AsyncClient(),
+                             transport="aiohttp")
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)  # not installed
+    with pytest.raises(ConfigurationError, match=r"pip install 'sagemaker-stop\[aiohttp\]'"):
+        AsyncSageMakerClient(region="us-east-1", transport="aiohttp")
