@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench bench-quick lint clean
+.PHONY: test demo docs bench bench-quick lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,13 +29,28 @@ test: lint
 demo: $(STAMP)
 	$(PY) -m sagemaker_stop.demo
 
+# The API reference from the docstrings (pdoc, in the test and docs extras): site/api/.
+docs: $(STAMP)
+	$(PY) docs/build_api.py site/api
+
 # Side-by-side with boto3 and aiobotocore (the `bench` extra); see bench/README.md.
-bench: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) -m bench --json bench/results.json --chart bench/bench.png
+# In a venv of its own: aiobotocore pins an older botocore than the test suite compares
+# against, and installing it into .venv would downgrade botocore there.
+BENCH_VENV := .venv-bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --upgrade pip
+	$(BENCH_PY) -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_PY) -m bench --json bench/results.json --chart bench/bench.png --readme README.md
 
 bench-quick: $(STAMP)
 	$(PY) -m bench --quick
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov site dist build

@@ -3,7 +3,9 @@
 One asyncio ``Protocol`` (uvloop when installed) speaking just enough HTTP/1.1 with
 keep-alive: it reads a request head, skips ``Content-Length`` bytes of body and writes
 one fixed ``StopPipelineExecution`` answer.  Pipelined requests are answered in order.
-Run it in its own process: ``python -m bench.stub PORT_FILE`` writes the port it bound.
+Run it in its own process: ``python -m bench.stub PORT_FILE`` writes the port it bound;
+``python -m bench.stub PORT_FILE --tls CERT KEY`` serves https with that certificate
+(``bench/tls.py`` makes one at run time).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import ssl
 import sys
+from typing import Optional
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/bench/execution/0123456789ab"
 BODY = b'{"PipelineExecutionArn": "' + ARN.encode() + b'"}'
@@ -58,9 +62,9 @@ class StubProtocol(asyncio.Protocol):
             self.transport.write(RESPONSE * answers)
 
 
-async def serve(port_file: str) -> None:
+async def serve(port_file: str, tls: Optional[ssl.SSLContext] = None) -> None:
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(StubProtocol, "127.0.0.1", 0, backlog=1024)
+    server = await loop.create_server(StubProtocol, "127.0.0.1", 0, backlog=1024, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     tmp = port_file + ".tmp"
     with open(tmp, "w") as handle:
@@ -80,7 +84,11 @@ def main() -> None:
         runner = asyncio.run
     else:
         runner = uvloop.run
-    runner(serve(sys.argv[1]))
+    tls = None
+    if sys.argv[2:3] == ["--tls"]:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(sys.argv[3], sys.argv[4])
+    runner(serve(sys.argv[1], tls))
 
 
 if __name__ == "__main__":

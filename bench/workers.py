@@ -1,11 +1,17 @@
 """What runs inside each measured child process (``python -m bench.workers SPEC``).
 
-``SPEC`` is JSON ``{"lib": ..., "mode": "sync"|"async", "seconds": s, "concurrency": n}``;
-the worker builds one client with default settings against ``$BENCH_URL``, warms it up,
-then calls ``StopPipelineExecution`` for ``seconds`` and prints JSON
-``{"calls": n, "elapsed": s}``.  ``"mode": "bulk"`` (with ``"retry_mode"``) runs one
-bulk stop against the rate-limited double instead (:func:`run_bulk`).  Cold start is measured with the small scripts in
-``COLD`` instead (run with ``python -c``: nothing else is imported).
+``SPEC`` is JSON ``{"lib": ..., "mode": ..., "seconds": s, ...}``; the worker builds one
+client with default settings against ``$BENCH_URL``, warms it up, then calls
+``StopPipelineExecution`` for ``seconds`` and prints JSON ``{"calls": n, "elapsed": s,
+"cpu": s}`` (``cpu``: the process's CPU time over those seconds).
+Modes: ``sync`` (sequential calls), ``threads`` (``"threads": n`` threads sharing one
+sync client), ``async`` (``"concurrency": n`` tasks sharing one client), ``lambda`` (a
+module-level async client, one ``asyncio.run()`` per call, as a Lambda handler does)
+and ``loop`` (that client awaited in one loop), ``batch`` (``"runs": [spec, ...]`` in
+this one process, for ``--quick``: ``{"results": [...]}``) and ``bulk`` (with
+``"retry_mode"``: one bulk stop against the rate-limited double, :func:`run_bulk`).
+Cold start is measured with the small scripts in ``COLD`` instead (run with
+``python -c``: nothing else is imported).
 """
 
 from __future__ import annotations
@@ -30,11 +36,14 @@ COLD = {
         f"c.stop_pipeline_execution({ARN!r})\n"
         "print(time.monotonic())\n"
     ),
-    # Not a library: the import of sagemaker-stop's three required dependencies alone,
-    # the floor under its cold start.
-    "required imports only": (
-        "import time\n"
-        "import httpx, botocore.auth, attrs\n"
+    # Not a library: what sagemaker-stop must load anyway, the floor under its cold
+    # start: its three required dependencies, and httpcore / h11 with one request over
+    # them (httpx loads h11 only when a connection first speaks HTTP/1.1).
+    "floor": (
+        "import os, time\n"
+        "import httpx, httpcore, h11, attrs, botocore.auth\n"
+        "with httpcore.ConnectionPool() as pool:\n"
+        "    pool.request('POST', os.environ['BENCH_URL'] + '/', content=b'{}')\n"
         "print(time.monotonic())\n"
     ),
     "boto3": (
@@ -62,6 +71,7 @@ def _timed_sync(call: Callable[[], Any], seconds: float, warmup: int) -> dict[st
     for _ in range(warmup):
         call()
     calls = 0
+    cpu = time.process_time()
     start = time.perf_counter()
     deadline = start + seconds
     now = start
@@ -70,7 +80,7 @@ def _timed_sync(call: Callable[[], Any], seconds: float, warmup: int) -> dict[st
             call()
         calls += 10
         now = time.perf_counter()
-    return {"calls": calls, "elapsed": now - start}
+    return {"calls": calls, "elapsed": now - start, "cpu": time.process_time() - cpu}
 
 
 async def _timed_async(
@@ -80,6 +90,7 @@ async def _timed_async(
     for _ in range(max(1, warmup // concurrency)):
         await asyncio.gather(*(call() for _ in range(concurrency)))
     calls = 0
+    cpu = time.process_time()
     start = time.perf_counter()
     deadline = start + seconds
 
@@ -90,23 +101,93 @@ async def _timed_async(
             calls += 1
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"calls": calls, "elapsed": time.perf_counter() - start}
+    return {"calls": calls, "elapsed": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu}
 
 
-def run_sync(lib: str, url: str, seconds: float, warmup: int) -> dict[str, float]:
+def _timed_threads(
+    call: Callable[[], Any], seconds: float, threads: int, warmup: int
+) -> dict[str, float]:
+    """``threads`` threads calling for ``seconds`` (after a warm-up round in each)."""
+    import threading
+
+    counts = [0] * threads
+    warm, go = threading.Barrier(threads + 1), threading.Barrier(threads + 1)
+    deadline = [0.0]
+
+    def work(index: int) -> None:
+        for _ in range(max(1, warmup // threads)):
+            call()
+        warm.wait()
+        go.wait()
+        end = deadline[0]
+        while time.perf_counter() < end:
+            call()
+            counts[index] += 1
+
+    pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    warm.wait()  # every thread warm (its connection open)
+    cpu = time.process_time()
+    start = time.perf_counter()
+    deadline[0] = start + seconds
+    go.wait()
+    for thread in pool:
+        thread.join()
+    return {"calls": sum(counts), "elapsed": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu}
+
+
+def _sync_call(lib: str, url: str) -> Callable[[], Any]:
     if lib == "sagemaker-stop":
         from sagemaker_stop import SageMakerClient
 
-        with SageMakerClient(region=REGION, endpoint_url=url) as sm:
-            return _timed_sync(lambda: sm.stop_pipeline_execution(ARN), seconds, warmup)
+        sm = SageMakerClient(region=REGION, endpoint_url=url)
+        return lambda: sm.stop_pipeline_execution(ARN)
     if lib == "boto3":
         import boto3
 
         client = boto3.client("sagemaker", region_name=REGION, endpoint_url=url)
-        return _timed_sync(
-            lambda: client.stop_pipeline_execution(PipelineExecutionArn=ARN), seconds, warmup
-        )
+        return lambda: client.stop_pipeline_execution(PipelineExecutionArn=ARN)
     raise ValueError(f"no sync benchmark for {lib}")
+
+
+def run_sync(lib: str, url: str, seconds: float, warmup: int) -> dict[str, float]:
+    return _timed_sync(_sync_call(lib, url), seconds, warmup)
+
+
+def run_threads(
+    lib: str, url: str, seconds: float, threads: int, warmup: int
+) -> dict[str, float]:
+    return _timed_threads(_sync_call(lib, url), seconds, threads, warmup)
+
+
+def run_lambda(
+    lib: str, url: str, seconds: float, warmup: int, per_invocation: bool
+) -> dict[str, float]:
+    """The Lambda pattern: an ``AsyncSageMakerClient`` made once (at module level in a
+    handler) and each invocation one ``asyncio.run()``; or (``per_invocation`` False)
+    the same client awaited in one loop, the figure it is compared with."""
+    if lib != "sagemaker-stop":
+        raise ValueError(f"no Lambda-pattern benchmark for {lib}")
+    from sagemaker_stop import AsyncSageMakerClient
+
+    sm = AsyncSageMakerClient(region=REGION, endpoint_url=url)
+
+    async def invocation() -> None:
+        await sm.stop_pipeline_execution(ARN)
+
+    if per_invocation:
+        return _timed_sync(lambda: asyncio.run(invocation()), seconds, max(1, warmup // 10))
+
+    async def one_loop() -> dict[str, float]:
+        try:
+            return await _timed_async(invocation, seconds, 1, warmup)
+        finally:
+            await sm.aclose()
+
+    return asyncio.run(one_loop())
 
 
 async def run_async(
@@ -116,6 +197,13 @@ async def run_async(
         from sagemaker_stop import AsyncSageMakerClient
 
         async with AsyncSageMakerClient(region=REGION, endpoint_url=url) as sm:
+            return await _timed_async(
+                lambda: sm.stop_pipeline_execution(ARN), seconds, concurrency, warmup
+            )
+    if lib == "sagemaker-stop/aiohttp":
+        from sagemaker_stop import AsyncSageMakerClient
+
+        async with AsyncSageMakerClient(region=REGION, endpoint_url=url, transport="aiohttp") as sm:
             return await _timed_async(
                 lambda: sm.stop_pipeline_execution(ARN), seconds, concurrency, warmup
             )
@@ -205,19 +293,25 @@ def run_bulk(lib: str, url: str, retry_mode: str, concurrency: int) -> dict[str,
     return {"errors": errors, "stopped": stopped, "elapsed": time.perf_counter() - start}
 
 
-def main(argv: list[str]) -> None:
-    spec = json.loads(argv[0])
-    url = os.environ["BENCH_URL"]
+def run(spec: dict[str, Any]) -> dict[str, Any]:
+    url = spec.get("url") or os.environ["BENCH_URL"]
     warmup = int(spec.get("warmup", 50))
-    if spec["mode"] == "bulk":
-        result = run_bulk(spec["lib"], url, spec["retry_mode"], spec["concurrency"])
-    elif spec["mode"] == "sync":
-        result = run_sync(spec["lib"], url, spec["seconds"], warmup)
-    else:
-        result = asyncio.run(
-            run_async(spec["lib"], url, spec["seconds"], spec["concurrency"], warmup)
-        )
-    print(json.dumps(result))
+    mode = spec["mode"]
+    if mode == "batch":
+        return {"results": [run({"lib": spec["lib"], **each}) for each in spec["runs"]]}
+    if mode == "bulk":
+        return run_bulk(spec["lib"], url, spec["retry_mode"], spec["concurrency"])
+    if mode == "sync":
+        return run_sync(spec["lib"], url, spec["seconds"], warmup)
+    if mode == "threads":
+        return run_threads(spec["lib"], url, spec["seconds"], spec["threads"], warmup)
+    if mode in ("lambda", "loop"):
+        return run_lambda(spec["lib"], url, spec["seconds"], warmup, mode == "lambda")
+    return asyncio.run(run_async(spec["lib"], url, spec["seconds"], spec["concurrency"], warmup))
+
+
+def main(argv: list[str]) -> None:
+    print(json.dumps(run(json.loads(argv[0]))))
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._attempt import (
+        Attempt,
+    )
     from ._bulk import (
         StopResult,
     )
@@ -55,9 +58,6 @@ if TYPE_CHECKING:
     )
     from ._endpoints import (
         resolve_endpoint,
-    )
-    from ._flow import (
-        Attempt,
     )
     from ._lambda import handle_sqs_event
     from ._operations import StopPipelineExecution, StopPipelineExecutionResponse
@@ -131,7 +131,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "AsyncCallbackWorker": ".worker",
     "AsyncSageMakerClient": ".client",
-    "Attempt": "._flow",
+    "Attempt": "._attempt",
     "CacheHitResult": "._pipeline_operations",
     "CallbackCommand": "._worker",
     "CallbackJob": "._worker",

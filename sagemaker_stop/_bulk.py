@@ -63,6 +63,7 @@ class StopResult:
 
     @property
     def ok(self) -> bool:
+        """True unless the outcome is ``"error"``."""
         return self.outcome != ERROR
 
 

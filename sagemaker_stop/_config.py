@@ -18,8 +18,6 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-import attrs
-
 from ._credentials import default_credential_source
 from ._endpoints import service_endpoint, validate_region
 from ._retry import LEGACY, RETRY_MODES, STANDARD
@@ -34,6 +32,7 @@ from ._settings import (
     env_get,
     is_true,
 )
+from ._value import Value
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -142,34 +141,56 @@ def configured_ca_bundle(
     return found, where
 
 
-@attrs.frozen
-class ClientConfig:
-    """What a client needs to know before its first request."""
+class ClientConfig(Value):
+    """What a client needs to know before its first request.
 
-    region: Optional[str]
-    endpoint_url: Optional[str]
-    use_fips: bool
-    use_dualstack: bool
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    retry_mode: str = DEFAULT_RETRY_MODE
-    profile: Optional[str] = None
-    credential_source: Optional[CredentialSourceProtocol] = attrs.field(default=None, eq=False)
-    #: A CA bundle (PEM file) replacing the default trust store for every https call.
-    ca_bundle: Optional[str] = None
-    #: setting -> where its value came from (argument, environment variable, file).
-    sources: Mapping[str, str] = attrs.field(factory=dict, eq=False)
+    ``ca_bundle``: a CA bundle (PEM file) replacing the default trust store for every
+    https call; ``sources``: setting -> where its value came from (argument,
+    environment variable, file); ``sqs_endpoint_url``: the SQS endpoint given as an
+    argument (None: the configured one, if any); ``configured_endpoint``: a service's
+    configured endpoint URL (``AWS_ENDPOINT_URL_<ID>``, the profile's ``services``
+    section ...), looked up when first needed: as with botocore, a broken ``services``
+    setting fails only the clients of the services it concerns."""
+
+    __slots__ = (
+        "ca_bundle", "configured_endpoint", "credential_source", "endpoint_url",
+        "max_attempts", "profile", "region", "retry_mode", "sources", "sqs_endpoint_url",
+        "use_dualstack", "use_fips",
+    )
+    _hidden = frozenset({"configured_endpoint"})
+    _uncompared = frozenset({"configured_endpoint", "credential_source", "sources"})
+
+    def __init__(
+        self,
+        region: Optional[str],
+        endpoint_url: Optional[str],
+        use_fips: bool,
+        use_dualstack: bool,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retry_mode: str = DEFAULT_RETRY_MODE,
+        profile: Optional[str] = None,
+        credential_source: Optional[CredentialSourceProtocol] = None,
+        ca_bundle: Optional[str] = None,
+        sources: Optional[Mapping[str, str]] = None,
+        sqs_endpoint_url: Optional[str] = None,
+        configured_endpoint: Optional[Callable[[str], Optional[str]]] = None,
+    ) -> None:
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.use_fips = use_fips
+        self.use_dualstack = use_dualstack
+        self.max_attempts = max_attempts
+        self.retry_mode = retry_mode
+        self.profile = profile
+        self.credential_source = credential_source
+        self.ca_bundle = ca_bundle
+        self.sources = {} if sources is None else sources
+        self.sqs_endpoint_url = sqs_endpoint_url
+        self.configured_endpoint = configured_endpoint
 
     def source_of(self, setting: str) -> str:
         """Where ``setting`` (profile, region, endpoint_url, ca_bundle) came from."""
         return self.sources.get(setting, "default")
-    #: The SQS endpoint given as an argument; None: the configured one, if any.
-    sqs_endpoint_url: Optional[str] = None
-    #: A service's configured endpoint URL (``AWS_ENDPOINT_URL_<ID>``, the profile's
-    #: ``services`` section ...), looked up when first needed: as with botocore, a
-    #: broken ``services`` setting fails only the clients of the services it concerns.
-    configured_endpoint: Optional[Callable[[str], Optional[str]]] = attrs.field(
-        default=None, eq=False, repr=False
-    )
 
     def _endpoint_url(self, service: str) -> Optional[str]:
         if service == SERVICE_ID:

@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional, TypeVar, Union
 import attrs
 
 from ._redact import redact_url
+from ._value import Identity, Value
 from .errors import (
     ConfigurationError,
     InvalidResponseError,
@@ -73,6 +74,8 @@ class Timeouts:
 
     @classmethod
     def of(cls, value: Union[float, Timeouts, None]) -> Timeouts:
+        """``value`` itself if it is :class:`Timeouts`, else those seconds (or None) for each
+        bound."""
         if isinstance(value, Timeouts):
             return value
         return cls(value, value, value, value, value)
@@ -89,23 +92,35 @@ class Timeouts:
         )
 
 
-@attrs.frozen
-class HttpRequest:
-    """A request ready for the wire: the shells send exactly these bytes."""
+class HttpRequest(Value):
+    """A request ready for the wire: the shells send exactly these bytes.
 
-    method: str
-    url: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes = b""
-    #: None: the shell's client default.
-    timeouts: Optional[Timeouts] = None
-    #: What ``timeouts.attempt`` stands for, named by a timeout when it runs out:
-    #: ``attempt`` (the client's ``timeout``), or ``call`` / ``wait`` when the deadline
-    #: of ``call_timeout`` / a wait cut it shorter.
-    bound: str = "attempt"
-    #: A link-local or loopback credential endpoint (container, instance metadata): sent
-    #: straight to it, never through a proxy nor through a caller's httpx client.
-    local: bool = False
+    ``timeouts``: None for the shell's client default.  ``bound``: what
+    ``timeouts.attempt`` stands for, named by a timeout when it runs out: ``attempt``
+    (the client's ``timeout``), or ``call`` / ``wait`` when the deadline of
+    ``call_timeout`` / a wait cut it shorter.  ``local``: a link-local or loopback
+    credential endpoint (container, instance metadata), sent straight to it, never
+    through a proxy nor through a caller's httpx client."""
+
+    __slots__ = ("body", "bound", "headers", "local", "method", "timeouts", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: tuple[tuple[str, str], ...],
+        body: bytes = b"",
+        timeouts: Optional[Timeouts] = None,
+        bound: str = "attempt",
+        local: bool = False,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeouts = timeouts
+        self.bound = bound
+        self.local = local
 
     def within(self, left: float, bound: str) -> HttpRequest:
         """This request with its timeouts cut to ``left`` seconds when that is tighter
@@ -113,16 +128,18 @@ class HttpRequest:
         timeouts = self.timeouts or Timeouts()
         if timeouts.attempt is not None and timeouts.attempt <= left:
             return self
-        return attrs.evolve(self, timeouts=timeouts.within(left), bound=bound)
+        return self.replace(timeouts=timeouts.within(left), bound=bound)
 
 
-@attrs.frozen(eq=False)
-class HttpResponse:
+class HttpResponse(Identity):
     """An answer as read off the wire. Header names are lower-case."""
 
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
 
 
 #: Where the shells were when a bound ran out, for the message.
@@ -145,16 +162,19 @@ def timeout_error(phase: str, detail: str) -> SageMakerTimeoutError:
     return SageMakerTimeoutError(f"{phase} timeout: {detail}", phase=phase)
 
 
-@attrs.frozen(eq=False)
-class TransportFailure:
+class TransportFailure(Identity):
     """No (complete, usable) answer. ``kind`` is one of: connect, read, write,
     protocol, too_large, decoding (a complete answer whose body could not be decoded),
     or ``<phase>_timeout`` for the phases connect, read, write, pool, attempt, call and
     wait."""
 
-    kind: str
-    detail: str
-    cause: Optional[BaseException] = attrs.field(default=None, repr=False)
+    __slots__ = ("cause", "detail", "kind")
+    _hidden = frozenset({"cause"})
+
+    def __init__(self, kind: str, detail: str, cause: Optional[BaseException] = None) -> None:
+        self.kind = kind
+        self.detail = detail
+        self.cause = cause
 
     def to_error(self, url: Optional[str] = None) -> SageMakerError:
         """The typed exception users see; the original exception is its ``__cause__``.
@@ -174,75 +194,103 @@ class TransportFailure:
         return error
 
 
-@attrs.frozen
-class ProcessResult:
-    returncode: int
-    stdout: bytes
-    stderr: bytes
+class ProcessResult(Value):
+    __slots__ = ("returncode", "stderr", "stdout")
+
+    def __init__(self, returncode: int, stdout: bytes, stderr: bytes) -> None:
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
 
 
 # --- effects -------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Send:
+class Send(Value):
     """Send ``request``; the result is an :class:`HttpResponse` or a
-    :class:`TransportFailure` (never an exception)."""
+    :class:`TransportFailure` (never an exception).  Bodies larger than ``max_body``
+    are refused (as ``TransportFailure("too_large")``)."""
 
-    request: HttpRequest
-    #: Refuse (as ``TransportFailure("too_large")``) bodies larger than this.
-    max_body: int = 4 * 1024 * 1024
+    __slots__ = ("max_body", "request")
 
-
-@attrs.frozen
-class Sleep:
-    seconds: float
+    def __init__(self, request: HttpRequest, max_body: int = 4 * 1024 * 1024) -> None:
+        self.request = request
+        self.max_body = max_body
 
 
-@attrs.frozen
-class GetCredentials:
+class Sleep(Value):
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+class GetCredentials(Value):
     """Ask the shell's credential source; ``force_refresh`` after the service rejected
     the cached ones as expired.  ``within``: seconds left before the deadline named by
     ``bound`` (``call`` / ``wait``); a refresh runs :func:`bounded` by it."""
 
-    force_refresh: bool = False
-    within: Optional[float] = None
-    bound: str = "call"
+    __slots__ = ("bound", "force_refresh", "within")
+
+    def __init__(
+        self, force_refresh: bool = False, within: Optional[float] = None, bound: str = "call"
+    ) -> None:
+        self.force_refresh = force_refresh
+        self.within = within
+        self.bound = bound
 
 
-@attrs.frozen
-class RunProcess:
-    argv: tuple[str, ...]
-    timeout: Optional[float] = 60.0
-    #: Bytes fed to its stdin (None: it inherits ours).
-    stdin: Optional[bytes] = None
-    #: Its whole environment (None: ours).  Never shown: it may hold credentials.
-    env: Optional[Mapping[str, str]] = attrs.field(default=None, eq=False, repr=False)
-    #: The shell may cancel it: it runs in a process group of its own, and a
-    #: cancellation sends SIGTERM to that group, then SIGKILL after ``grace`` seconds.
-    cancellable: bool = False
-    grace: float = 10.0
+class RunProcess(Value):
+    """Run ``argv``.  ``stdin``: bytes fed to its stdin (None: it inherits ours).
+    ``env``: its whole environment (None: ours), never shown nor compared: it may hold
+    credentials.  ``cancellable``: the shell may cancel it: it runs in a process group
+    of its own, and a cancellation sends SIGTERM to that group, then SIGKILL after
+    ``grace`` seconds."""
+
+    __slots__ = ("argv", "cancellable", "env", "grace", "stdin", "timeout")
+    _hidden = _uncompared = frozenset({"env"})
+
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        timeout: Optional[float] = 60.0,
+        stdin: Optional[bytes] = None,
+        env: Optional[Mapping[str, str]] = None,
+        cancellable: bool = False,
+        grace: float = 10.0,
+    ) -> None:
+        self.argv = argv
+        self.timeout = timeout
+        self.stdin = stdin
+        self.env = env
+        self.cancellable = cancellable
+        self.grace = grace
 
 
-@attrs.frozen
-class Gather:
+class Gather(Value):
     """Run ``flows`` with at most ``concurrency`` at a time; the result is a list with,
     in order, each flow's return value or the exception it raised (one failure never
     aborts the others)."""
 
-    flows: tuple[Flow[Any], ...]
-    concurrency: int = 8
+    __slots__ = ("concurrency", "flows")
+
+    def __init__(self, flows: tuple[Flow[Any], ...], concurrency: int = 8) -> None:
+        self.flows = flows
+        self.concurrency = concurrency
 
 
-@attrs.frozen
-class CallUser:
+class CallUser(Value):
     """Call a function the user gave the client (``mfa_token_provider``). The sync
     shell calls it; the async shell awaits a coroutine function and runs a plain one
     in a worker thread (it may prompt), so the event loop never blocks. The result is
     its return value; what it raises is thrown into the flow."""
 
-    function: Callable[..., Any] = attrs.field(repr=False)
-    args: tuple[Any, ...] = attrs.field(default=(), repr=False)
+    __slots__ = ("args", "function")
+    _hidden = frozenset({"args", "function"})
+
+    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...] = ()) -> None:
+        self.function = function
+        self.args = args
 
 
 Effect = Union[Send, Sleep, GetCredentials, RunProcess, Gather, CallUser]
@@ -253,12 +301,12 @@ Flow = Generator[Effect, Any, T]
 
 def _cut(effect: Effect, left: float, bound: str) -> Effect:
     if isinstance(effect, Send):
-        return attrs.evolve(effect, request=effect.request.within(left, bound))
+        return effect.replace(request=effect.request.within(left, bound))
     if isinstance(effect, Sleep):
         return Sleep(min(effect.seconds, left))
     if isinstance(effect, RunProcess):
         timeout = left if effect.timeout is None else min(effect.timeout, left)
-        return attrs.evolve(effect, timeout=timeout)
+        return effect.replace(timeout=timeout)
     return effect
 
 

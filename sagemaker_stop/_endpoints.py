@@ -18,22 +18,34 @@ from collections.abc import Mapping
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
-import attrs
-
+from ._value import Value
 from .errors import ConfigurationError
 
 #: botocore.utils.validate_region_name: a host label, not all digits.
 _VALID_REGION = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
 
 
-@attrs.frozen
-class Partition:
-    name: str
-    dns_suffix: str
-    dual_stack_dns_suffix: str
-    supports_fips: bool
-    supports_dual_stack: bool
-    implicit_global_region: str
+class Partition(Value):
+    __slots__ = (
+        "dns_suffix", "dual_stack_dns_suffix", "implicit_global_region", "name",
+        "supports_dual_stack", "supports_fips",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        dns_suffix: str,
+        dual_stack_dns_suffix: str,
+        supports_fips: bool,
+        supports_dual_stack: bool,
+        implicit_global_region: str,
+    ) -> None:
+        self.name = name
+        self.dns_suffix = dns_suffix
+        self.dual_stack_dns_suffix = dual_stack_dns_suffix
+        self.supports_fips = supports_fips
+        self.supports_dual_stack = supports_dual_stack
+        self.implicit_global_region = implicit_global_region
 
 
 def _partitions_path() -> str:
@@ -151,7 +163,7 @@ def service_endpoint(
 
 #: Queue URL hosts: ``sqs.{region}.{suffix}`` (and ``sqs-fips.``), the legacy
 #: ``{region}.queue.amazonaws.com`` and ``queue.amazonaws.com`` (us-east-1).
-_QUEUE_HOST = re.compile(r"^(?:sqs(?:-fips)?\.(?P<a>[a-z0-9-]+)\.|(?P<b>[a-z0-9-]+)\.queue\.)")
+_QUEUE_HOST = r"^(?:sqs(?:-fips)?\.(?P<a>[a-z0-9-]+)\.|(?P<b>[a-z0-9-]+)\.queue\.)"
 
 
 def region_of_queue_url(url: Optional[str]) -> Optional[str]:
@@ -161,7 +173,7 @@ def region_of_queue_url(url: Optional[str]) -> Optional[str]:
     host = (urlsplit(url).hostname or "") if "//" in url else ""
     if host == "queue.amazonaws.com":
         return "us-east-1"
-    match = _QUEUE_HOST.match(host)
+    match = re.match(_QUEUE_HOST, host)  # compiled on first use, not at import
     if match is None:
         return None
     return match.group("a") or match.group("b")

@@ -12,8 +12,7 @@ import datetime
 import logging
 import sys
 import time
-import uuid
-from typing import Any, Callable, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 from urllib.parse import urlsplit
 
 import attrs
@@ -32,8 +31,9 @@ from ._effects import (
     TransportFailure,
     timeout_error,
 )
-from ._operations import Operation, R
+from ._operations import Operation, R, new_client_request_token
 from ._retry import RetryDecision, RetryStrategy, corrected_offset
+from ._value import Value
 from ._version import __version__
 from .errors import SageMakerError
 
@@ -45,18 +45,8 @@ USER_AGENT = (
 )
 
 
-@attrs.frozen
-class Attempt:
-    """What an ``on_attempt`` hook receives after every attempt."""
-
-    operation: str
-    attempt: int
-    max_attempts: int
-    http_status: Optional[int]
-    error: Optional[SageMakerError]
-    request_id: Optional[str]
-    #: Seconds until the next attempt; None when the call is over.
-    retry_in: Optional[float]
+if TYPE_CHECKING:
+    from ._attempt import Attempt
 
 
 class AttemptHook(Protocol):
@@ -67,35 +57,56 @@ class Endpoints(Protocol):
     def endpoint_for(self, region_hint: Optional[str], service: str) -> tuple[str, str]: ...
 
 
-@attrs.define
 class CallCore:
-    """Everything a call needs that is not I/O; one per client, shared by its calls."""
+    """Everything a call needs that is not I/O; one per client, shared by its calls
+    (mutable: the learned ``clock_offset``; tests swap the clocks).
 
-    endpoints: Endpoints
-    retry: RetryStrategy
-    timeouts: Timeouts = attrs.Factory(Timeouts)
-    max_body: int = 4 * 1024 * 1024
-    #: Wall time (epoch seconds), for signing and clock-skew correction.
-    clock: Callable[[], float] = time.time
-    #: Monotonic seconds, for elapsed times and deadlines (waits): a wall-clock step
-    #: (NTP, a VM resume) must not stretch or shrink a timeout.
-    monotonic: Callable[[], float] = time.monotonic
-    #: Seconds to add to the local clock when signing (learned from the service).
-    clock_offset: float = 0.0
-    on_attempt: Optional[AttemptHook] = None
-    #: Seconds one call may take in all, retries and backoff included (None: no bound
-    #: beyond ``max_attempts`` x ``timeouts.attempt`` plus the backoff).
-    call_timeout: Optional[float] = None
+    ``clock``: wall time (epoch seconds), for signing and clock-skew correction.
+    ``monotonic``: monotonic seconds, for elapsed times and deadlines (waits): a
+    wall-clock step (NTP, a VM resume) must not stretch or shrink a timeout.
+    ``clock_offset``: seconds to add to the local clock when signing (learned from the
+    service).  ``call_timeout``: seconds one call may take in all, retries and backoff
+    included (None: no bound beyond ``max_attempts`` x ``timeouts.attempt`` plus the
+    backoff)."""
+
+    __slots__ = (
+        "call_timeout", "clock", "clock_offset", "endpoints", "max_body", "monotonic",
+        "on_attempt", "retry", "timeouts",
+    )
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        retry: RetryStrategy,
+        timeouts: Optional[Timeouts] = None,
+        max_body: int = 4 * 1024 * 1024,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        clock_offset: float = 0.0,
+        on_attempt: Optional[AttemptHook] = None,
+        call_timeout: Optional[float] = None,
+    ) -> None:
+        self.endpoints = endpoints
+        self.retry = retry
+        self.timeouts = Timeouts() if timeouts is None else timeouts
+        self.max_body = max_body
+        self.clock = clock
+        self.monotonic = monotonic
+        self.clock_offset = clock_offset
+        self.on_attempt = on_attempt
+        self.call_timeout = call_timeout
 
 
-@attrs.frozen
-class Deadline:
+class Deadline(Value):
     """A point in ``core.monotonic()`` time a flow must be over by; ``bound`` names it
     in the timeout raised when it passes (``call``: ``call_timeout``; ``wait``: a
     wait's ``timeout``)."""
 
-    at: float
-    bound: str = "wait"
+    __slots__ = ("at", "bound")
+
+    def __init__(self, at: float, bound: str = "wait") -> None:
+        self.at = at
+        self.bound = bound
 
     def left(self, core: CallCore) -> float:
         return self.at - core.monotonic()
@@ -154,7 +165,7 @@ def call(
         url += "/"  # the request URI of every AWS JSON operation
     body = _protocol.encode_body(operation)
     base_headers = _protocol.base_headers(operation)
-    invocation_id = str(uuid.uuid4())
+    invocation_id = new_client_request_token()
     rules = operation.retry_rules
     max_attempts = core.retry.policy.max_attempts
     name = operation.operation_name
@@ -310,6 +321,8 @@ def _report(
             plan,
         )
     if core.on_attempt is not None:
+        from ._attempt import Attempt  # made when a hook first needs one
+
         core.on_attempt(
             Attempt(name, attempt, max_attempts, status, error, request_id, retry_in)
         )

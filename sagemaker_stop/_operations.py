@@ -9,8 +9,8 @@ response class, and ``target``/``response_type``.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Optional, TypeVar
 
@@ -27,6 +27,7 @@ from ._shapes import (
     wire,
     wire_metadata,
 )
+from ._value import Value
 from .errors import (
     ExecutionNotStoppable,
     SageMakerError,
@@ -41,8 +42,13 @@ _PIPELINE_EXECUTION_ARN = re.compile(PIPELINE_EXECUTION_ARN_PATTERN)
 
 
 def new_client_request_token() -> str:
-    """A fresh idempotency token, as boto3 makes one (uuid4: 36 characters)."""
-    return str(uuid.uuid4())
+    """A fresh random token in uuid4's form (36 characters), as boto3 makes idempotency
+    tokens and botocore its ``amz-sdk-invocation-id``: the one source of both."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
+    x = raw.hex()  # what str(uuid.uuid4()) gives, without the UUID object (half the time)
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def region_of_arn(arn: Optional[str]) -> Optional[str]:
@@ -55,20 +61,24 @@ def region_of_arn(arn: Optional[str]) -> Optional[str]:
     return parts[3]
 
 
-@attrs.frozen
-class Service:
+class Service(Value):
     """How one AWS service is spoken: the protocol flavour of its operations.
 
     Both services here speak AWS JSON (``POST /``, a JSON body, ``X-Amz-Target``); they
-    differ only in these values (botocore's service-model ``metadata``)."""
+    differ only in these values (botocore's service-model ``metadata``): ``name``, the
+    SigV4 signing name and the service id of ``AWS_ENDPOINT_URL_<ID>`` and of the
+    ``[services]`` config section; ``content_type``,
+    ``application/x-amz-json-<jsonVersion>``; ``headers``, further headers every
+    request carries (they are signed)."""
 
-    #: The SigV4 signing name, and the service id of ``AWS_ENDPOINT_URL_<ID>`` and of
-    #: the ``[services]`` config section.
-    name: str
-    #: ``application/x-amz-json-<jsonVersion>``.
-    content_type: str
-    #: Further headers every request carries (they are signed).
-    headers: tuple[tuple[str, str], ...] = ()
+    __slots__ = ("content_type", "headers", "name")
+
+    def __init__(
+        self, name: str, content_type: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.name = name
+        self.content_type = content_type
+        self.headers = headers
 
 
 #: SageMaker: AWS JSON 1.1 (``sagemaker/2017-07-24`` metadata: ``jsonVersion`` 1.1,
@@ -171,6 +181,9 @@ class _ExecutionArnRegion:
 
 @attrs.frozen(kw_only=True)
 class StopPipelineExecutionResponse(Response):
+    """What StopPipelineExecution answers: the ARN of the execution being stopped
+    (with ``http_status`` and ``request_id``, like every response)."""
+
     pipeline_execution_arn: Optional[str] = wire(
         "PipelineExecutionArn", parse=parse_str, default=None
     )

@@ -223,6 +223,8 @@ _check_outputs = _check_count("OutputParameters", 50)
 
 @attrs.frozen(kw_only=True)
 class ParallelismConfiguration:
+    """How many steps of an execution may run at once."""
+
     max_parallel_execution_steps: Optional[int] = wire(
         "MaxParallelExecutionSteps", parse=parse_int, default=None
     )
@@ -230,12 +232,16 @@ class ParallelismConfiguration:
 
 @attrs.frozen(kw_only=True)
 class PipelineExperimentConfig:
+    """The SageMaker Experiments experiment and trial an execution is recorded under."""
+
     experiment_name: Optional[str] = _opt_str("ExperimentName")
     trial_name: Optional[str] = _opt_str("TrialName")
 
 
 @attrs.frozen(kw_only=True)
 class IamIdentity:
+    """Who started or last modified an execution, when an IAM identity did (``IamIdentity``)."""
+
     arn: Optional[str] = _opt_str("Arn")
     principal_id: Optional[str] = _opt_str("PrincipalId")
     source_identity: Optional[str] = _opt_str("SourceIdentity")
@@ -255,6 +261,8 @@ class UserContext:
 
 @attrs.frozen
 class SelectedStep:
+    """One step a selective execution runs (``SelectedStep``)."""
+
     step_name: str = wire("StepName", parse=parse_str)
 
 
@@ -270,6 +278,8 @@ class SelectiveExecutionConfig:
 
 @attrs.frozen(kw_only=True)
 class MLflowConfiguration:
+    """The MLflow tracking server and experiment an execution reports to, if any."""
+
     mlflow_resource_arn: Optional[str] = _opt_str("MlflowResourceArn")
     mlflow_experiment_name: Optional[str] = _opt_str("MlflowExperimentName")
 
@@ -328,6 +338,9 @@ class DescribePipelineExecutionResponse(Response):
 class DescribePipelineExecution(
     _ExecutionArnRegion, Operation[DescribePipelineExecutionResponse]
 ):
+    """The DescribePipelineExecution request: one execution's status, failure reason and
+    configuration (``sm.describe_pipeline_execution(arn)``)."""
+
     target: ClassVar[str] = "SageMaker.DescribePipelineExecution"
     response_type: ClassVar[type[Any]] = DescribePipelineExecutionResponse
 
@@ -339,6 +352,9 @@ class DescribePipelineExecution(
 
 @attrs.frozen(kw_only=True)
 class StartPipelineExecutionResponse(Response):
+    """What StartPipelineExecution answers: the new execution's ARN
+    (with ``http_status`` and ``request_id``, like every response)."""
+
     pipeline_execution_arn: Optional[str] = _opt_str("PipelineExecutionArn")
 
 
@@ -470,6 +486,9 @@ class StartPipelineExecution(Operation[StartPipelineExecutionResponse]):
 
 @attrs.frozen(kw_only=True)
 class PipelineExecutionSummary:
+    """One execution in a ListPipelineExecutions page: ARN, start time, status, display
+    name, description and failure reason."""
+
     pipeline_execution_arn: Optional[str] = _opt_str("PipelineExecutionArn")
     start_time: Optional[datetime.datetime] = _opt_time("StartTime")
     pipeline_execution_status: Optional[str] = _opt_str("PipelineExecutionStatus")
@@ -484,11 +503,15 @@ class PipelineExecutionSummary:
 
     @property
     def status(self) -> Optional[str]:
+        """Short for ``pipeline_execution_status``."""
         return self.pipeline_execution_status
 
 
 @attrs.frozen(kw_only=True)
 class ListPipelineExecutionsResponse(Response):
+    """One page of ListPipelineExecutions: the summaries and the ``next_token`` of the
+    next page, if any (with ``http_status`` and ``request_id``, like every response)."""
+
     pipeline_execution_summaries: tuple[PipelineExecutionSummary, ...] = wire(
         "PipelineExecutionSummaries",
         parse=parse_list(parse_object(PipelineExecutionSummary)),
@@ -498,6 +521,7 @@ class ListPipelineExecutionsResponse(Response):
 
     @property
     def items(self) -> tuple[PipelineExecutionSummary, ...]:
+        """This page's executions (what paging iterates)."""
         return self.pipeline_execution_summaries
 
     @staticmethod
@@ -551,6 +575,9 @@ class ListPipelineExecutions(Operation[ListPipelineExecutionsResponse]):
 
 @attrs.frozen(kw_only=True)
 class CallbackStepMetadata:
+    """A Callback step's metadata: its callback token, the SQS queue its messages go to,
+    and the output parameters it was answered with."""
+
     callback_token: Optional[str] = _opt_str("CallbackToken")
     sqs_queue_url: Optional[str] = _opt_str("SqsQueueUrl")
     output_parameters: tuple[OutputParameter, ...] = wire(
@@ -560,6 +587,8 @@ class CallbackStepMetadata:
 
 @attrs.frozen(kw_only=True)
 class LambdaStepMetadata:
+    """A Lambda step's metadata: the function's ARN and the output parameters it returned."""
+
     arn: Optional[str] = _opt_str("Arn")
     output_parameters: tuple[OutputParameter, ...] = wire(
         "OutputParameters", parse=_OUTPUTS, default=()
@@ -575,11 +604,15 @@ class ResourceStepMetadata:
 
 @attrs.frozen(kw_only=True)
 class ConditionStepMetadata:
+    """A Condition step's metadata: the outcome it evaluated to (``True``/``False``)."""
+
     outcome: Optional[str] = _opt_str("Outcome")
 
 
 @attrs.frozen(kw_only=True)
 class FailStepMetadata:
+    """A Fail step's metadata: the error message it ended the execution with."""
+
     error_message: Optional[str] = _opt_str("ErrorMessage")
 
 
@@ -649,11 +682,15 @@ def _parse_metadata(raw: Any, name: str) -> StepMetadata:
 
 @attrs.frozen(kw_only=True)
 class CacheHitResult:
+    """For a step whose result came from the step cache: the execution that produced it."""
+
     source_pipeline_execution_arn: Optional[str] = _opt_str("SourcePipelineExecutionArn")
 
 
 @attrs.frozen(kw_only=True)
 class SelectiveExecutionResult:
+    """For a step reused by a selective execution: the execution it came from."""
+
     source_pipeline_execution_arn: Optional[str] = _opt_str("SourcePipelineExecutionArn")
 
 
@@ -703,6 +740,7 @@ class PipelineExecutionStep:
 
     @property
     def status(self) -> Optional[str]:
+        """Short for ``step_status``."""
         return self.step_status
 
     @property
@@ -716,6 +754,9 @@ class PipelineExecutionStep:
 
 @attrs.frozen(kw_only=True)
 class ListPipelineExecutionStepsResponse(Response):
+    """One page of ListPipelineExecutionSteps: the steps and the ``next_token`` of the next
+    page, if any (with ``http_status`` and ``request_id``, like every response)."""
+
     pipeline_execution_steps: tuple[PipelineExecutionStep, ...] = wire(
         "PipelineExecutionSteps",
         parse=parse_list(parse_object(PipelineExecutionStep)),
@@ -725,6 +766,7 @@ class ListPipelineExecutionStepsResponse(Response):
 
     @property
     def items(self) -> tuple[PipelineExecutionStep, ...]:
+        """This page's steps (what paging iterates)."""
         return self.pipeline_execution_steps
 
 
@@ -748,6 +790,10 @@ class ListPipelineExecutionSteps(
 
 @attrs.frozen(kw_only=True)
 class SendPipelineExecutionStepResponse(Response):
+    """What SendPipelineExecutionStepSuccess and ...Failure answer: the ARN of the
+    execution whose step was answered (with ``http_status`` and ``request_id``, like every
+    response)."""
+
     pipeline_execution_arn: Optional[str] = _opt_str("PipelineExecutionArn")
 
 

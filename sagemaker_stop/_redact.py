@@ -30,23 +30,25 @@ from typing import Optional
 
 MASK = "<redacted>"
 
+#: (pattern, flags); compiled on first use (re's cache), not at import: a call that
+#: goes well redacts nothing.
 _PATTERNS = (
     # x-amz-security-token:VALUE (a canonical header line) / X-Amz-Security-Token=VALUE
     # (a query string, an echoed header); up to the end of the line, a quote, a comma,
     # an ampersand or white space.
-    re.compile(r"((?:x-amz-security-token|x-amz-signature)\s*[:=]\s*)[^\s'\",&]+", re.I),
-    re.compile(r"(\bSignature\s*=\s*)[^\s'\",&]+", re.I),
+    (r"((?:x-amz-security-token|x-amz-signature)\s*[:=]\s*)[^\s'\",&]+", re.I),
+    (r"(\bSignature\s*=\s*)[^\s'\",&]+", re.I),
     # Labelled secrets, JSON ("SecretAccessKey": "v") or INI / shell (secret_access_key = v).
-    re.compile(
+    (
         r"((?:secret_?access_?key|session_?token|\btoken)"
         r"[\"']?\s*[:=]\s*[\"']?)[^\s'\",&}]+",
         re.I,
     ),
     # A presigned URL's or a header's Authorization-style password: user:password@host.
-    re.compile(r"(//[^/\s:@]+:)[^/\s@]+(?=@)"),
+    (r"(//[^/\s:@]+:)[^/\s@]+(?=@)", 0),
 )
-_LONG_BASE64 = re.compile(r"[A-Za-z0-9+/]{100,}={0,2}")
-_KEY_LIKE = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])")
+_LONG_BASE64 = r"[A-Za-z0-9+/]{100,}={0,2}"
+_KEY_LIKE = r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])"
 
 
 def _key_like(match: re.Match[str]) -> str:
@@ -60,10 +62,10 @@ def redact(text: str, secrets: Iterable[Optional[str]] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, MASK)
-    for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + MASK, text)
-    text = _LONG_BASE64.sub(MASK, text)
-    return _KEY_LIKE.sub(_key_like, text)
+    for pattern, flags in _PATTERNS:
+        text = re.sub(pattern, lambda m: m.group(1) + MASK, text, flags=flags)
+    text = re.sub(_LONG_BASE64, MASK, text)
+    return re.sub(_KEY_LIKE, _key_like, text)
 
 
 def redact_url(url: str) -> str:

@@ -54,8 +54,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Callable, NamedTuple, Optional
 
-import attrs
-
+from ._value import Value
 from .errors import SageMakerConnectionError, SageMakerError, SageMakerTimeoutError
 
 if TYPE_CHECKING:
@@ -146,21 +145,39 @@ def classify_legacy(error: SageMakerError) -> Optional[str]:
     return None
 
 
-@attrs.frozen
-class RetryPolicy:
-    """The constants of a retry mode (the defaults: standard mode)."""
+class RetryPolicy(Value):
+    """The constants of a retry mode (the defaults: standard mode); ``max_backoff``
+    None: no cap (legacy)."""
 
-    mode: str = STANDARD
-    max_attempts: int = 3
-    #: None: no cap (legacy).
-    max_backoff: Optional[float] = 20.0
-    throttling_base: float = 1.0
-    transient_base: float = 0.05
-    throttling_cost: int = 5
-    transient_cost: int = 14
-    no_retry_increment: int = 1
-    initial_capacity: int = 500
-    honour_retry_after: bool = True
+    __slots__ = (
+        "honour_retry_after", "initial_capacity", "max_attempts", "max_backoff", "mode",
+        "no_retry_increment", "throttling_base", "throttling_cost", "transient_base",
+        "transient_cost",
+    )
+
+    def __init__(
+        self,
+        mode: str = STANDARD,
+        max_attempts: int = 3,
+        max_backoff: Optional[float] = 20.0,
+        throttling_base: float = 1.0,
+        transient_base: float = 0.05,
+        throttling_cost: int = 5,
+        transient_cost: int = 14,
+        no_retry_increment: int = 1,
+        initial_capacity: int = 500,
+        honour_retry_after: bool = True,
+    ) -> None:
+        self.mode = mode
+        self.max_attempts = max_attempts
+        self.max_backoff = max_backoff
+        self.throttling_base = throttling_base
+        self.transient_base = transient_base
+        self.throttling_cost = throttling_cost
+        self.transient_cost = transient_cost
+        self.no_retry_increment = no_retry_increment
+        self.initial_capacity = initial_capacity
+        self.honour_retry_after = honour_retry_after
 
     @classmethod
     def standard(cls, max_attempts: int = 3) -> RetryPolicy:
@@ -234,16 +251,27 @@ class OperationRetry(NamedTuple):
 NO_RULES: Mapping[str, OperationRetry] = {}
 
 
-@attrs.frozen
-class RetryDecision:
-    retry: bool
-    delay: float = 0.0
-    #: Quota tokens taken for this retry (refunded if the call then succeeds).
-    cost: int = 0
-    #: Why: the error's kind, or why not ("not retryable", "max attempts", "quota").
-    reason: str = ""
-    #: The attempt limit that applied, when an operation's own rule set it.
-    limit: Optional[int] = None
+class RetryDecision(Value):
+    """``cost``: quota tokens taken for this retry (refunded if the call then
+    succeeds); ``reason``: why (the error's kind) or why not ("not retryable", "max
+    attempts", "quota"); ``limit``: the attempt limit that applied, when an
+    operation's own rule set it."""
+
+    __slots__ = ("cost", "delay", "limit", "reason", "retry")
+
+    def __init__(
+        self,
+        retry: bool,
+        delay: float = 0.0,
+        cost: int = 0,
+        reason: str = "",
+        limit: Optional[int] = None,
+    ) -> None:
+        self.retry = retry
+        self.delay = delay
+        self.cost = cost
+        self.reason = reason
+        self.limit = limit
 
 
 def _retry_after(headers: Mapping[str, str]) -> Optional[float]:
@@ -348,16 +376,17 @@ CLOCK_SKEW_CODES = frozenset(
 _MAYBE_CLOCK_CODES = frozenset(
     {"InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"}
 )
-_CLOCK_MESSAGE = re.compile(
-    r"expired|not yet current|in the future|skew|time.*differ", re.IGNORECASE
-)
+#: Compiled on first use (re's cache), not at import.
+_CLOCK_MESSAGE = r"expired|not yet current|in the future|skew|time.*differ"
 SKEW_THRESHOLD = 240.0  # seconds: the JS v3 / Rust SDKs' "4-5 minutes"
 
 
 def is_clock_error(error: SageMakerError) -> bool:
     if error.code in CLOCK_SKEW_CODES:
         return True
-    return error.code in _MAYBE_CLOCK_CODES and bool(_CLOCK_MESSAGE.search(error.message))
+    return error.code in _MAYBE_CLOCK_CODES and bool(
+        re.search(_CLOCK_MESSAGE, error.message, re.IGNORECASE)
+    )
 
 
 def server_time(headers: Mapping[str, str]) -> Optional[float]:

@@ -32,16 +32,16 @@ import shlex
 from collections.abc import Mapping
 from typing import Optional, Union
 
-import attrs
-
 from ._redact import redact_url
 from ._urls import url_problem
+from ._value import Value as _Value
 from .errors import ConfigurationError
 
 #: A profile value: a plain string, or a nested block (``s3 =`` + indented lines).
 Value = Union[str, dict[str, str]]
 
-_ENV_VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})")
+#: Compiled on first use (re's cache), not at import.
+_ENV_VAR_RE = r"\$(\w+|\{[^}]*\})"
 
 
 def env_get(environ: Mapping[str, str], *names: str) -> Optional[str]:
@@ -69,7 +69,8 @@ def expand_path(path: str, environ: Mapping[str, str], home: str) -> str:
             name = name[1:-1]
         return environ.get(name, match.group(0))
 
-    path = _ENV_VAR_RE.sub(replace, path)
+    if "$" in path:
+        path = re.sub(_ENV_VAR_RE, replace, path)
     if path == "~" or path.startswith("~/") or path.startswith("~" + os.sep):
         path = home + path[1:]
     return path
@@ -233,16 +234,26 @@ def _section_name(key: str) -> Optional[str]:
     return None
 
 
-@attrs.frozen
-class Profile:
+class Profile(_Value):
     """One profile's keys. ``values`` merges config then credentials file (the latter
-    wins); ``credentials_file_keys`` says which keys came from the credentials file."""
+    wins; never shown: they may be keys); ``credentials_file_keys`` says which keys
+    came from the credentials file; ``exists``, whether any file has a section for this
+    profile."""
 
-    name: str
-    values: Mapping[str, Value] = attrs.field(factory=dict, repr=False)
-    credentials_file_keys: frozenset[str] = frozenset()
-    #: Whether any file has a section for this profile.
-    exists: bool = False
+    __slots__ = ("credentials_file_keys", "exists", "name", "values")
+    _hidden = frozenset({"values"})
+
+    def __init__(
+        self,
+        name: str,
+        values: Optional[Mapping[str, Value]] = None,
+        credentials_file_keys: frozenset[str] = frozenset(),
+        exists: bool = False,
+    ) -> None:
+        self.name = name
+        self.values = {} if values is None else values
+        self.credentials_file_keys = credentials_file_keys
+        self.exists = exists
 
     def get(self, key: str) -> Optional[str]:
         value = self.values.get(key)
@@ -253,20 +264,32 @@ class Profile:
         return dict(value) if isinstance(value, dict) else {}
 
 
-@attrs.frozen
-class SharedConfig:
-    """The parsed shared config and credentials files."""
+class SharedConfig(_Value):
+    """The parsed shared config and credentials files: profile name -> keys from each
+    file, the ``[services NAME]`` and ``[sso-session NAME]`` sections (botocore's
+    ``sso_sessions``); only the file names are shown."""
 
-    config_file: str
-    credentials_file: str
-    #: profile name -> keys, from the config file.
-    config_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
-    #: profile name -> keys, from the credentials file.
-    credentials_profiles: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
-    #: ``[services NAME]`` sections.
-    services: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
-    #: ``[sso-session NAME]`` sections (botocore's ``sso_sessions``).
-    sso_sessions: Mapping[str, Mapping[str, Value]] = attrs.field(factory=dict, repr=False)
+    __slots__ = (
+        "config_file", "config_profiles", "credentials_file", "credentials_profiles",
+        "services", "sso_sessions",
+    )
+    _hidden = frozenset({"config_profiles", "credentials_profiles", "services", "sso_sessions"})
+
+    def __init__(
+        self,
+        config_file: str,
+        credentials_file: str,
+        config_profiles: Optional[Mapping[str, Mapping[str, Value]]] = None,
+        credentials_profiles: Optional[Mapping[str, Mapping[str, Value]]] = None,
+        services: Optional[Mapping[str, Mapping[str, Value]]] = None,
+        sso_sessions: Optional[Mapping[str, Mapping[str, Value]]] = None,
+    ) -> None:
+        self.config_file = config_file
+        self.credentials_file = credentials_file
+        self.config_profiles = {} if config_profiles is None else config_profiles
+        self.credentials_profiles = {} if credentials_profiles is None else credentials_profiles
+        self.services = {} if services is None else services
+        self.sso_sessions = {} if sso_sessions is None else sso_sessions
 
     @classmethod
     def load(cls, environ: Mapping[str, str], home: Optional[str] = None) -> SharedConfig:

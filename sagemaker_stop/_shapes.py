@@ -59,16 +59,30 @@ def to_wire(value: Any) -> Any:
     return value
 
 
+#: Per class: (attribute, wire name) of each wire member, in declaration order; and
+#: (attribute, wire name, parser) for reading.  Walking ``attrs.fields`` and their
+#: metadata once per class, not once per call.
+_TO_JSON: dict[type, tuple[tuple[str, str], ...]] = {}
+_FROM_JSON: dict[type, tuple[tuple[str, str, Parser], ...]] = {}
+
+
+def _wire_members(cls: type) -> tuple[tuple[str, str], ...]:
+    members = _TO_JSON.get(cls)
+    if members is None:
+        members = _TO_JSON[cls] = tuple(
+            (field.name, field.metadata[_WIRE])
+            for field in attrs.fields(cls)
+            if field.metadata.get(_WIRE) is not None
+        )
+    return members
+
+
 def members_to_json(instance: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for field in attrs.fields(type(instance)):
-        name = field.metadata.get(_WIRE)
-        if name is None:
-            continue
-        value = getattr(instance, field.name)
-        if value is None:
-            continue
-        out[name] = to_wire(value)
+    for attribute, name in _wire_members(type(instance)):
+        value = getattr(instance, attribute)
+        if value is not None:
+            out[name] = to_wire(value)
     return out
 
 
@@ -78,14 +92,17 @@ def members_to_json(instance: Any) -> dict[str, Any]:
 def members_from_json(cls: type[T], body: Mapping[str, Any], **extra: Any) -> T:
     """Build ``cls`` from a JSON object, by wire names; unknown members are ignored."""
     kwargs: dict[str, Any] = dict(extra)
-    for field in attrs.fields(cls):  # type: ignore[arg-type]
-        name = field.metadata.get(_WIRE)
-        if name is None or name not in body:
-            continue
-        raw = body[name]
-        if raw is None:
-            continue
-        kwargs[field.name] = field.metadata[_PARSE](raw, name)
+    members = _FROM_JSON.get(cls)
+    if members is None:
+        members = _FROM_JSON[cls] = tuple(
+            (field.name, field.metadata[_WIRE], field.metadata[_PARSE])
+            for field in attrs.fields(cls)  # type: ignore[arg-type]
+            if field.metadata.get(_WIRE) is not None
+        )
+    for attribute, name, parse in members:
+        raw = body.get(name)
+        if raw is not None:
+            kwargs[attribute] = parse(raw, name)
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:

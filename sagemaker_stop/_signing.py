@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, NamedTuple, Optional
 
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth, _host_from_url
-from botocore.awsrequest import AWSRequest
+from botocore.auth import SIGNED_HEADERS_BLACKLIST, SIGV4_TIMESTAMP, SigV4Auth, _host_from_url
 
 from ._credentials._types import Credentials
 from .errors import CredentialsError
@@ -39,15 +38,86 @@ class ReadOnlyCredentials(NamedTuple):
     token: Optional[str]
 
 
-class _SignedRequest(AWSRequest):
-    """An AWSRequest whose ``body`` is its bytes as given.  ``AWSRequest.body`` prepares
-    a whole request (headers included) just to return them, for every signature;
-    ``SigV4Auth.payload`` only hashes them."""
+class _Headers:
+    """The headers of a request being signed: what ``SigV4Auth`` uses of botocore's
+    ``HTTPHeaders`` (an ``email.message.Message``, which parses and folds on every
+    access) — case-insensitive ``in``, ``[]`` (None when absent, as ``Message``),
+    ``[]=``, ``del`` and ``items()`` in insertion order — over a dict keyed by the
+    lower-case name.  Each name is held once: ``sign`` is given distinct names, and
+    botocore deletes a header before setting it again; a name set again moves to the
+    end with its new value (whatever is signed is what is sent: both read this map)."""
 
-    @property
-    def body(self) -> bytes:
-        data: bytes = self.data
-        return data
+    __slots__ = ("_by_name",)
+
+    def __init__(self, headers: Iterable[tuple[str, str]]) -> None:
+        self._by_name: dict[str, tuple[str, str]] = {}
+        for name, value in headers:
+            self[name] = value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._by_name
+
+    def __getitem__(self, name: str) -> Optional[str]:
+        found = self._by_name.get(name.lower())
+        return None if found is None else found[1]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        key = name.lower()
+        self._by_name.pop(key, None)
+        self._by_name[key] = (name, value)
+
+    def __delitem__(self, name: str) -> None:
+        self._by_name.pop(name.lower(), None)
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._by_name.values())
+
+
+class _HeadersToSign:
+    """What ``SigV4Auth.headers_to_sign`` returns, without its ``HTTPHeaders``: the
+    request's headers by lower-case name, those in botocore's
+    ``SIGNED_HEADERS_BLACKLIST`` left out, ``host`` from the URL when absent — the same
+    selection, as botocore's ``canonical_headers`` and ``signed_headers`` read it
+    (iterating the names, ``get_all``)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, headers: _Headers, url: str) -> None:
+        values: dict[str, list[str]] = {}
+        for name, value in headers.items():
+            lname = name.lower()
+            if lname not in SIGNED_HEADERS_BLACKLIST:
+                values.setdefault(lname, []).append(value)
+        if "host" not in values:
+            values["host"] = [_host_from_url(url)]
+        self._values = values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._values
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        return self._values.get(name.lower(), failobj)
+
+
+class _SignedRequest:
+    """What ``SigV4Auth`` reads and writes of botocore's ``AWSRequest``: ``method``,
+    ``url``, ``headers`` (:class:`_Headers`), ``params`` (none: the query, if any, is in
+    the URL), ``body`` (the bytes as given: ``AWSRequest.body`` prepares a whole request
+    just to return them) and ``context``.  botocore still computes every byte of the
+    canonical request, the string to sign and the signature from it."""
+
+    __slots__ = ("body", "context", "headers", "method", "url")
+    params: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, method: str, url: str, headers: _Headers, body: bytes) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.context: dict[str, Any] = {}
 
 
 @functools.lru_cache(maxsize=64)
@@ -84,10 +154,12 @@ class _SigV4(SigV4Auth):
         # Authorization header) from unchanged headers; keep the first answer.
         cached = request.context.get("_headers_to_sign")
         if cached is None:
-            cached = request.context["_headers_to_sign"] = super().headers_to_sign(request)
+            cached = request.context["_headers_to_sign"] = _HeadersToSign(
+                request.headers, request.url
+            )
         return cached
 
-    def sign_at(self, request: AWSRequest, when: datetime.datetime) -> None:
+    def sign_at(self, request: _SignedRequest, when: datetime.datetime) -> None:
         """``SigV4Auth.add_auth`` with ``when`` instead of the local clock."""
         request.context["timestamp"] = when.strftime(SIGV4_TIMESTAMP)
         self._modify_request_before_signing(request)
@@ -135,13 +207,13 @@ def sign(
 ) -> list[tuple[str, str]]:
     """Sign a request; returns its headers plus ``X-Amz-Date``, ``Authorization`` and
     (with a session token) ``X-Amz-Security-Token``."""
-    header_map = dict(headers)
+    header_map = _Headers(headers)
+    del header_map["Host"]
     header_map["Host"] = host_header(url)
 
-    request = _SignedRequest(method=method, url=url, headers=header_map, data=body)
+    request = _SignedRequest(method, url, header_map, body)
     _signer(credentials, service, region).sign_at(request, when.astimezone(datetime.timezone.utc))
-    # raw_items(): the values as set, without email.message's per-read header parsing.
-    return [(str(k), _text(v)) for k, v in request.headers.raw_items()]
+    return header_map.items()
 
 
 @functools.lru_cache(maxsize=16)
@@ -157,6 +229,3 @@ def _signer(credentials: Credentials, service: str, region: str) -> _SigV4:
         region,
     )
 
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -148,6 +148,9 @@ class SQSMessage:
 
 @attrs.frozen(kw_only=True)
 class ReceiveMessageResponse(Response):
+    """What ReceiveMessage answers: the messages received (none when the long poll ended
+    empty) (with ``http_status`` and ``request_id``, like every response)."""
+
     messages: tuple[SQSMessage, ...] = wire(
         "Messages", parse=parse_list(parse_object(SQSMessage)), default=()
     )
@@ -245,6 +248,9 @@ class ChangeMessageVisibility(_QueueRegion, Operation[EmptyResponse]):
 
 @attrs.frozen(kw_only=True)
 class GetQueueUrlResponse(Response):
+    """What GetQueueUrl answers: the queue's URL
+    (with ``http_status`` and ``request_id``, like every response)."""
+
     queue_url: Optional[str] = wire("QueueUrl", parse=parse_str, default=None)
 
 

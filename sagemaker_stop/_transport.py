@@ -28,31 +28,44 @@ always take our own pool: never a proxy, never a caller's client.  Credentials s
 to a link-local address have no business at a proxy; botocore's
 ``ContainerMetadataFetcher`` likewise uses a session without proxies (``utils.py``).
 
-The async pool is several small pools, the least busy one taking each request: one
-httpcore pool slows down sharply as concurrency rises (encode/httpx#3215 — it rescans
-every queued request against every connection on each event), while many small pools
-stay flat.  Measured here on a loopback stub at 32 concurrent requests: one pool of 32
-connections ~480 requests/s, 32 pools of one connection ~3,000.
+The async pool is many small pools, a free one taking each request: one httpcore pool
+slows down sharply as concurrency rises (encode/httpx#3215 — it rescans every queued
+request against every connection on each event), while many small pools stay flat.
+Measured here on a loopback stub at 32 concurrent requests: one pool of 32 connections
+~480 requests/s, 32 pools of one connection ~3,000.  Past the connection budget, the
+overflow waits **here**, in a FIFO woken on release that hands the freed connection
+straight to the first waiter (:class:`_Pools`), so no httpcore pool ever queues a request
+it cannot serve at once (queued in one, they churned its assignment passes: 5.6 per
+request at 512 in flight against 2.0 at 32).  The wait is held to the request's ``pool``
+timeout and its attempt's deadline; a waiter that times out or is cancelled leaves the
+queue.  The sync sender's one pool is gated the same way (threads).
 
-TLS contexts cost ~20 ms to build (loading the CA bundle), so each is built on the first
-``https`` request; plain ``http`` endpoints (the emulator, local stacks) never build one.
+TLS contexts cost ~20-30 ms to build (loading the CA bundle), so one is built on the
+first ``https`` request and then kept, per trust setting, for the whole process
+(:func:`_ssl_context`): an ``ssl.SSLContext`` belongs to no event loop or thread, so a
+client kept across ``asyncio.run()`` calls (the Lambda pattern) opens new connections on
+each new loop but never loads the CA bundle again.  Plain ``http`` endpoints (the
+emulator, local stacks) never build one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import importlib.util
+import os
 import sys
 import threading
 import time
-import urllib.request
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import httpcore
 import httpx
 
 from ._effects import DOING, HttpRequest, HttpResponse, Timeouts, TransportFailure
+from .errors import ConfigurationError
 
 _FAILURE_KINDS: tuple[tuple[type[Exception], str], ...] = (
     (httpx.ConnectTimeout, "connect_timeout"),
@@ -95,6 +108,7 @@ SYNC_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 #: the 100 connections of httpx's default single pool).
 ASYNC_PER_POOL = 1
 ASYNC_MAX_POOLS = 100
+_NO_LOCK = contextlib.nullcontext()
 
 #: The monotonic time the current attempt must be over by (None: unbounded), read by
 #: our network streams.  A context variable: each thread and each task has its own.
@@ -142,15 +156,59 @@ def _timeout(timeouts: Optional[Timeouts]) -> httpx.Timeout:
 
 
 def _environment_has_proxies() -> bool:
+    """Whether httpx would find a proxy (``urllib.request.getproxies()``, which scans
+    and lower-cases the whole environment: most of a client's construction time).
+    Outside macOS and Windows it reads only ``*_proxy`` variables, so without any there
+    is nothing to find."""
+    if sys.platform not in ("darwin", "win32") and not any(
+        key[-6:].lower() == "_proxy" for key in os.environ
+    ):
+        return False
+    import urllib.request
+
     proxies = urllib.request.getproxies()
     return any(key in proxies for key in ("http", "https", "all"))
+
+
+#: TLS contexts by what they trust (see :func:`_ssl_context`).
+_TLS_CONTEXTS: dict[tuple[Any, ...], Any] = {}
+_TLS_LOCK = threading.Lock()
+
+
+def _trust(scheme: str, ca_bundle: Optional[str]) -> tuple[Any, ...]:
+    """What a context for ``scheme`` trusts: the ``ca_bundle`` file (as it is now: a
+    replaced file is loaded afresh), or the default store and the ``SSL_CERT_FILE`` /
+    ``SSL_CERT_DIR`` that httpx reads."""
+    if scheme != "https":
+        return ("unverified",)
+    if ca_bundle:
+        try:
+            stat = os.stat(ca_bundle)
+        except OSError:  # the load reports it
+            return ("bundle", ca_bundle)
+        return ("bundle", ca_bundle, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return ("default", os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
 
 
 def _ssl_context(scheme: str, ca_bundle: Optional[str] = None) -> Any:
     """What ``httpx.Client()`` would verify with for https (``SSL_CERT_FILE``/``_DIR``
     honoured), or only the certificates of ``ca_bundle`` (``AWS_CA_BUNDLE`` /
     ``ca_bundle``, which replace the default trust store as in botocore); for plain http
-    a context that is never used for a handshake."""
+    a context that is never used for a handshake.  Built once per trust setting and
+    shared by every client, loop and thread of the process (connections are not)."""
+    key = _trust(scheme, ca_bundle)
+    context = _TLS_CONTEXTS.get(key)
+    if context is None:
+        with _TLS_LOCK:
+            context = _TLS_CONTEXTS.get(key)
+            if context is None:
+                if len(_TLS_CONTEXTS) > 16:
+                    _TLS_CONTEXTS.clear()
+                context = _TLS_CONTEXTS[key] = _new_ssl_context(scheme, ca_bundle)
+    return context
+
+
+def _new_ssl_context(scheme: str, ca_bundle: Optional[str]) -> Any:
     if scheme == "https":
         if ca_bundle:
             import ssl
@@ -316,25 +374,47 @@ class _AsyncBody(httpx.AsyncByteStream):
 # --- reading an answer ----------------------------------------------------------------
 
 
+def _header_dict(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """``dict(httpx.Headers(raw).items())`` without building the ``Headers``: lower-case
+    names, the values of a repeated name joined by ``", "``, all decoded as httpx
+    decodes them (ascii, else utf-8, else latin-1)."""
+    for encoding in ("ascii", "utf-8"):
+        try:
+            return _collect(raw, encoding)
+        except UnicodeDecodeError:
+            continue
+    return _collect(raw, "iso-8859-1")
+
+
+def _collect(raw: list[tuple[bytes, bytes]], encoding: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in raw:
+        key, text = name.lower().decode(encoding), value.decode(encoding)
+        out[key] = f"{out[key]}, {text}" if key in out else text
+    return out
+
+
 class _Reader:
     """Collects a body up to a limit (and, through an httpx client, a deadline);
     refuses a declared or actual larger one."""
 
-    __slots__ = ("chunks", "deadline", "headers", "limit", "raw", "size", "status", "too_large")
+    __slots__ = ("chunks", "deadline", "headers", "limit", "size", "status", "too_large")
 
     def __init__(
-        self, response: httpx.Response, limit: int, owned: bool, deadline: Optional[float]
+        self, status: int, headers: dict[str, str], limit: int, deadline: Optional[float]
     ) -> None:
-        self.status = response.status_code
-        self.headers = dict(response.headers.items())  # httpx gives lower-case names
+        self.status = status
+        self.headers = headers  # lower-case names
         self.limit = limit
         self.deadline = deadline
         self.size = 0
         self.chunks: list[bytes] = []
         declared = self.headers.get("content-length", "")
         self.too_large = declared.isdigit() and int(declared) > limit
-        #: Straight from our own pool, unencoded: skip httpx's decoding layer.
-        self.raw = owned and self.headers.get("content-encoding", "identity") == "identity"
+
+    @classmethod
+    def of(cls, response: httpx.Response, limit: int, deadline: Optional[float]) -> _Reader:
+        return cls(response.status_code, dict(response.headers.items()), limit, deadline)
 
     def feed(self, chunk: bytes) -> bool:
         """Keep ``chunk``; False once the limit is passed (stop reading)."""
@@ -360,10 +440,11 @@ class _Base:
 
     def __init__(self, owns_client: bool) -> None:
         self.owns_client = owns_client
-        self._urls: dict[str, tuple[httpx.URL, httpcore.URL]] = {}
+        self._urls: dict[str, tuple[httpcore.URL, bytes]] = {}
         self._timeouts: dict[Optional[Timeouts], dict[str, Optional[float]]] = {}
 
-    def _url(self, url: str) -> tuple[httpx.URL, httpcore.URL]:
+    def _url(self, url: str) -> tuple[httpcore.URL, bytes]:
+        """httpcore's URL and the ``Host`` httpx would send for it (parsed by httpx)."""
         parsed = self._urls.get(url)
         if parsed is None:
             if len(self._urls) > 64:
@@ -375,26 +456,37 @@ class _Base:
                 port=http_url.port,
                 target=http_url.raw_path,
             )
-            parsed = self._urls[url] = (http_url, core_url)
+            parsed = self._urls[url] = (core_url, http_url.netloc)
         return parsed
 
     def _request(self, request: HttpRequest) -> httpcore.Request:
-        """A request for our own pool: headers as httpx would send them (``Host``,
-        ``Content-Length``), timeouts in the ``timeout`` extension."""
+        """A request for our own pool: the headers as ``httpx.Request`` would send them
+        (ascii; ``Host`` first when missing, ``Content-Length`` for a body, or 0 for an
+        empty POST/PUT/PATCH), without building its ``Headers`` on the way; timeouts
+        in the ``timeout`` extension."""
         timeout = self._timeouts.get(request.timeouts)
         if timeout is None:
             if len(self._timeouts) > 64:  # deadline-cut timeouts differ call to call
                 self._timeouts.clear()
             timeout = self._timeouts[request.timeouts] = _timeout(request.timeouts).as_dict()
-        http_url, core_url = self._url(request.url)
-        headers = httpx.Request(
-            request.method, http_url, headers=request.headers, content=request.body
-        ).headers
+        core_url, netloc = self._url(request.url)
+        headers = []
+        names = set()
+        for name, value in request.headers:
+            names.add(name.lower())
+            headers.append((name.encode("ascii"), value.encode("ascii")))
+        if "host" not in names:
+            headers.insert(0, (b"Host", netloc))
+        body = request.body
+        if "content-length" not in names and (
+            body or request.method in ("POST", "PUT", "PATCH")
+        ):
+            headers.append((b"Content-Length", str(len(body)).encode()))
         return httpcore.Request(
             request.method,
             core_url,
-            headers=headers.raw,
-            content=request.body,
+            headers=headers,
+            content=body,
             extensions={"timeout": timeout},
         )
 
@@ -425,20 +517,25 @@ class SyncSender(_Base):
         if client is None and _environment_has_proxies():
             client = httpx.Client(limits=SYNC_LIMITS, verify=_ssl_context("https", ca_bundle))
         self.client = client
-        self._pools: dict[str, httpcore.ConnectionPool] = {}
+        self._pools: dict[str, _Pools] = {}
         self._lock = threading.Lock()  # bulk stops send from several threads
 
-    def _pool(self, scheme: str) -> httpcore.ConnectionPool:
-        pool = self._pools.get(scheme)
-        if pool is None:
+    def pools(self, scheme: str) -> _Pools:
+        """One httpcore pool of ``SYNC_LIMITS`` connections per scheme, gated by a
+        :class:`_Pools` of that many slots (past them, threads wait in its FIFO)."""
+        pools = self._pools.get(scheme)
+        if pools is None:
             with self._lock:
-                pool = self._pools.get(scheme)
-                if pool is None:
-                    pool = self._pools[scheme] = httpcore.ConnectionPool(
-                        **_pool_args(scheme, SYNC_LIMITS, self.ca_bundle),
-                        network_backend=_Backend(),
+                pools = self._pools.get(scheme)
+                if pools is None:
+                    args = _pool_args(scheme, SYNC_LIMITS, self.ca_bundle)
+                    pools = self._pools[scheme] = _Pools(
+                        lambda: httpcore.ConnectionPool(**args, network_backend=_Backend()),
+                        SYNC_LIMITS.max_connections or 100,
+                        1,
+                        threaded=True,
                     )
-        return pool
+        return pools
 
     def send(self, request: HttpRequest, max_body: int) -> Union[HttpResponse, TransportFailure]:
         deadline = _deadline(request)
@@ -447,13 +544,13 @@ class SyncSender(_Base):
         token = _DEADLINE.set(deadline)
         try:
             core_request = self._request(request)
-            core_response = self._pool(core_request.url.scheme.decode()).handle_request(
-                core_request
-            )
-            response = httpx.Response(
-                core_response.status, headers=core_response.headers, stream=_Body(core_response)
-            )
-            return self._read(response, max_body, True, None)
+            pools = self.pools(core_request.url.scheme.decode())
+            index = pools.acquire_sync(_pool_wait(core_request))
+            try:
+                core_response = pools.transports[index].handle_request(core_request)
+                return self._read_owned(core_response, max_body)
+            finally:
+                pools.release(index)
         except _CAUGHT as exc:
             return transport_failure(exc, request, deadline)
         finally:
@@ -476,7 +573,7 @@ class SyncSender(_Base):
                     stream=True,
                     follow_redirects=False,  # a signed request goes nowhere else
                 )
-                return self._read(response, max_body, False, deadline)
+                return self._read(response, max_body, deadline)
             except _CAUGHT as exc:
                 return transport_failure(exc, request, deadline)
 
@@ -501,14 +598,36 @@ class SyncSender(_Base):
         result: Union[HttpResponse, TransportFailure] = value
         return result
 
+    @classmethod
+    def _read_owned(
+        cls, core_response: httpcore.Response, max_body: int
+    ) -> Union[HttpResponse, TransportFailure]:
+        """An answer from our own pool: an unencoded body (every AWS JSON answer) is read
+        straight off httpcore, without httpx's response and header objects."""
+        headers = _header_dict(core_response.headers)
+        if headers.get("content-encoding", "identity") != "identity":
+            response = httpx.Response(
+                core_response.status, headers=core_response.headers, stream=_Body(core_response)
+            )
+            return cls._read(response, max_body, None)
+        try:
+            reader = _Reader(core_response.status, headers, max_body, None)
+            if not reader.too_large:
+                for chunk in core_response.iter_stream():
+                    if not reader.feed(chunk):
+                        break
+            return reader.result()
+        finally:
+            core_response.close()
+
     @staticmethod
     def _read(
-        response: httpx.Response, max_body: int, owned: bool, deadline: Optional[float]
+        response: httpx.Response, max_body: int, deadline: Optional[float]
     ) -> Union[HttpResponse, TransportFailure]:
         try:
-            reader = _Reader(response, max_body, owned, deadline)
+            reader = _Reader.of(response, max_body, deadline)
             if not reader.too_large:
-                for chunk in response.iter_raw() if reader.raw else response.iter_bytes():
+                for chunk in response.iter_bytes():
                     if not reader.feed(chunk):
                         break
             return reader.result()
@@ -518,56 +637,177 @@ class SyncSender(_Base):
     def close(self) -> None:
         """Close what we own (never a caller's client)."""
         pools, self._pools = self._pools, {}
-        for pool in pools.values():
-            pool.close()
+        for each in pools.values():
+            each.close()
         if self.owns_client and self.client is not None:
             self.client.close()
 
 
-class _SmallPools:
-    """The small async pools for one scheme.  Picking is O(1): a stack of free slots (one
-    entry per idle connection allowed), most recently freed first, so warm connections
-    are reused; a new pool only when no slot is free; past ``max_pools`` the overflow
-    queues in the least busy pool, as it would in one big pool."""
+class _Handoff:
+    """A thread waiting in :class:`_Pools`' queue: set with the slot it is handed."""
+
+    __slots__ = ("event", "index")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.index: Optional[int] = None
+
+    def done(self) -> bool:
+        return False  # a thread that gives up leaves the queue first (under the lock)
+
+    def set_result(self, index: int) -> None:
+        self.index = index
+        self.event.set()
+
+
+def _expire(waiter: Any) -> None:
+    if not waiter.done():
+        waiter.set_exception(httpcore.PoolTimeout("timed out waiting for a connection"))
+
+
+class _Pools:
+    """The pools for one scheme and the requests waiting for a connection of theirs.
+
+    ``max_pools`` httpcore pools of ``per_pool`` connections each, made on demand by
+    ``make``; a slot is one connection's worth of a pool.  Taking is O(1): a stack of
+    free slots, most recently freed first (warm connections are reused), a new pool only
+    when none is free.  With every slot taken, a request waits in a FIFO; a release
+    hands its slot straight to the first waiter.  ``threaded``: shared by threads (the
+    sync sender; a lock guards the books), else by the tasks of one event loop."""
 
     def __init__(
-        self, scheme: str, per_pool: int, max_pools: int, ca_bundle: Optional[str] = None
+        self, make: Callable[[], Any], per_pool: int, max_pools: int, threaded: bool = False
     ) -> None:
-        self.limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
-        self.args = _pool_args(scheme, self.limits, ca_bundle)
+        self.make = make
         self.per_pool = per_pool
         self.max_pools = max_pools
-        self.transports: list[httpcore.AsyncConnectionPool] = []
+        self.transports: list[Any] = []
         self.busy: list[int] = []
         self.free: list[int] = []
+        self.waiters: deque[Any] = deque()
+        #: Guards the books for threads; the tasks of one loop need none.
+        self.lock: Any = threading.Lock() if threaded else _NO_LOCK
 
-    def acquire(self) -> int:
+    def take(self) -> Optional[int]:
+        """A free slot (making a pool if the budget allows), or None: all are taken.
+        The caller holds the lock."""
         if self.free:
             index = self.free.pop()
         elif len(self.transports) < self.max_pools:
             index = len(self.transports)
-            self.transports.append(
-                httpcore.AsyncConnectionPool(**self.args, network_backend=_AsyncBackend())
-            )
+            self.transports.append(self.make())
             self.busy.append(0)
             self.free.extend([index] * (self.per_pool - 1))
         else:
-            index = min(range(len(self.busy)), key=self.busy.__getitem__)
+            return None
         self.busy[index] += 1
         return index
 
     def release(self, index: int) -> None:
-        self.busy[index] -= 1
-        if self.busy[index] < self.per_pool:
+        """Give the slot back: to the first waiter still waiting, else to the free stack."""
+        with self.lock:
+            while self.waiters:
+                waiter = self.waiters.popleft()
+                if not waiter.done():  # (a timed-out or cancelled task's is done)
+                    waiter.set_result(index)
+                    return
+            self.busy[index] -= 1
             self.free.append(index)
+
+    def acquire_sync(self, timeout: Optional[float]) -> int:
+        """A slot, waiting (a thread) at most ``timeout`` seconds (``PoolTimeout``)."""
+        with self.lock:
+            index = self.take()
+            if index is not None:
+                return index
+            waiter = _Handoff()
+            self.waiters.append(waiter)
+        if not waiter.event.wait(timeout):
+            with self.lock:
+                if waiter.index is None:  # not handed one as it gave up: leave
+                    self.waiters.remove(waiter)
+                    raise httpcore.PoolTimeout("timed out waiting for a connection")
+        assert waiter.index is not None
+        return waiter.index
+
+    async def acquire_async(self, timeout: Optional[float]) -> int:
+        """A slot, waiting (a task) at most ``timeout`` seconds (``PoolTimeout``); a
+        cancelled waiter leaves the queue, or passes on a slot it was just handed."""
+        index = self.take()  # no lock: one loop's tasks only
+        if index is not None:
+            return index
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self.waiters.append(waiter)
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
+        try:
+            result: int = await waiter
+            return result
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.release(waiter.result())  # handed a slot, then cancelled
+            else:
+                with contextlib.suppress(ValueError):
+                    self.waiters.remove(waiter)
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def close(self) -> None:
+        for transport in self.transports:
+            transport.close()
 
     async def aclose(self) -> None:
         for transport in self.transports:
             await transport.aclose()
 
 
+def _pool_wait(request: httpcore.Request) -> Optional[float]:
+    """How long a request may wait for a connection: its ``pool`` timeout, cut to its
+    attempt's deadline (``PoolTimeout`` at once if that has passed)."""
+    timeout: Optional[float] = request.extensions["timeout"].get("pool")
+    return _left(timeout, httpcore.PoolTimeout)
+
+
+#: The async client's transports: our httpcore pools, or httpx-aiohttp's transport
+#: (the ``aiohttp`` extra; aiohttp parses HTTP/1.1 in C).
+ASYNC_TRANSPORTS = ("httpcore", "aiohttp")
+
+
+def _aiohttp_transport() -> Any:
+    """httpx-aiohttp's ``AiohttpTransport`` class, imported only when asked for."""
+    try:
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError:
+        raise ConfigurationError(
+            "transport='aiohttp' needs the aiohttp extra: pip install 'sagemaker-stop[aiohttp]'"
+        ) from None
+    return AiohttpTransport
+
+
+async def _within(exchange: Any, request: HttpRequest, deadline: Optional[float]) -> Any:
+    """Await ``exchange`` (a coroutine), cancelled at ``deadline``."""
+    import asyncio
+
+    if deadline is None:
+        return await exchange
+    left = max(deadline - time.monotonic(), 0.0)
+    try:
+        if sys.version_info >= (3, 11):  # no task per exchange
+            async with asyncio.timeout(left):
+                return await exchange
+        return await asyncio.wait_for(exchange, left)  # pragma: no cover  (3.9, 3.10)
+    except asyncio.TimeoutError:
+        return _ran_out(request, "waiting for the answer")
+
+
 class AsyncSender(_Base):
-    """Sends requests on asyncio; an owned pool is many small pools (see the module)."""
+    """Sends requests on asyncio; an owned pool is many small pools (see the module),
+    or with ``transport="aiohttp"`` httpx-aiohttp's ``AiohttpTransport`` (one per event
+    loop: an aiohttp session belongs to the loop that made it)."""
 
     def __init__(
         self,
@@ -575,16 +815,31 @@ class AsyncSender(_Base):
         per_pool: int = ASYNC_PER_POOL,
         max_pools: int = ASYNC_MAX_POOLS,
         ca_bundle: Optional[str] = None,
+        transport: str = "httpcore",
     ) -> None:
         super().__init__(owns_client=client is None)
+        if transport not in ASYNC_TRANSPORTS:
+            raise ConfigurationError(
+                f"transport must be one of {', '.join(map(repr, ASYNC_TRANSPORTS))}, "
+                f"got {transport!r}"
+            )
+        if transport != "httpcore" and client is not None:
+            raise ConfigurationError(
+                "give either http_client= or transport=, not both (an httpx client "
+                "brings its own transport)"
+            )
         note_missing_sniffio()
         self.ca_bundle = ca_bundle
-        if client is None and _environment_has_proxies():
+        #: httpx-aiohttp's transport class (transport="aiohttp"), and its instance on
+        #: the current loop.  It connects directly: proxy variables are not read.
+        self._aiohttp_class = _aiohttp_transport() if transport == "aiohttp" else None
+        self._aiohttp: Any = None
+        if client is None and self._aiohttp_class is None and _environment_has_proxies():
             client = self._proxy_client()
         self.client = client
         self.per_pool = per_pool
         self.max_pools = max_pools
-        self._pools: dict[str, _SmallPools] = {}
+        self._pools: dict[str, _Pools] = {}
         self._loop: Any = None
 
     def _on_current_loop(self) -> None:
@@ -600,6 +855,7 @@ class AsyncSender(_Base):
             return
         if self._loop is not None:
             self._pools = {}
+            self._aiohttp = None
             if self.owns_client and self.client is not None:
                 self.client = self._proxy_client()
         self._loop = loop
@@ -610,13 +866,23 @@ class AsyncSender(_Base):
     @property
     def has_connections(self) -> bool:
         """Whether anything was opened that ``aclose()`` should close."""
-        return bool(self._pools) or (self.owns_client and self.client is not None)
+        return (
+            bool(self._pools)
+            or self._aiohttp is not None
+            or (self.owns_client and self.client is not None)
+        )
 
-    def pools(self, scheme: str) -> _SmallPools:
+    def pools(self, scheme: str) -> _Pools:
         pools = self._pools.get(scheme)
         if pools is None:
-            pools = self._pools[scheme] = _SmallPools(
-                scheme, self.per_pool, self.max_pools, self.ca_bundle
+            limits = httpx.Limits(
+                max_connections=self.per_pool, max_keepalive_connections=self.per_pool
+            )
+            args = _pool_args(scheme, limits, self.ca_bundle)
+            pools = self._pools[scheme] = _Pools(
+                lambda: httpcore.AsyncConnectionPool(**args, network_backend=_AsyncBackend()),
+                self.per_pool,
+                self.max_pools,
             )
         return pools
 
@@ -625,23 +891,20 @@ class AsyncSender(_Base):
     ) -> Union[HttpResponse, TransportFailure]:
         self._on_current_loop()
         deadline = _deadline(request)
+        if self._aiohttp_class is not None and not request.local:
+            return await self._through_aiohttp(request, max_body, deadline)
         if self.client is not None and not request.local:
             return await self._through_client(self.client, request, max_body, deadline)
         token = _DEADLINE.set(deadline)
         try:
             core_request = self._request(request)
             pools = self.pools(core_request.url.scheme.decode())
-            index = pools.acquire()
+            index = await pools.acquire_async(_pool_wait(core_request))
             try:
                 core_response = await pools.transports[index].handle_async_request(
                     core_request
                 )
-                response = httpx.Response(
-                    core_response.status,
-                    headers=core_response.headers,
-                    stream=_AsyncBody(core_response),
-                )
-                return await self._read(response, max_body, True, None)
+                return await self._read_owned(core_response, max_body)
             finally:
                 pools.release(index)
         except _CAUGHT as exc:
@@ -666,28 +929,75 @@ class AsyncSender(_Base):
                     stream=True,
                     follow_redirects=False,  # a signed request goes nowhere else
                 )
-                return await self._read(response, max_body, False, deadline)
+                return await self._read(response, max_body, deadline)
             except _CAUGHT as exc:
                 return transport_failure(exc, request, deadline)
 
-        if deadline is None:
-            return await exchange()
-        import asyncio
+        result: Union[HttpResponse, TransportFailure] = await _within(
+            exchange(), request, deadline
+        )
+        return result
 
+    async def _through_aiohttp(
+        self, request: HttpRequest, max_body: int, deadline: Optional[float]
+    ) -> Union[HttpResponse, TransportFailure]:
+        """Through httpx-aiohttp's transport (httpx's transport API: an
+        ``httpx.Request`` in, an ``httpx.Response`` out), cancelled at the deadline."""
+        transport = self._aiohttp
+        if transport is None:
+            assert self._aiohttp_class is not None
+            transport = self._aiohttp = self._aiohttp_class(
+                verify=_ssl_context("https", self.ca_bundle), limits=SYNC_LIMITS, trust_env=False
+            )
+        timeout = _timeout(request.timeouts).as_dict()
+        http_request = httpx.Request(
+            request.method, request.url, headers=request.headers, content=request.body,
+            extensions={"timeout": timeout},
+        )
+
+        async def exchange() -> Union[HttpResponse, TransportFailure]:
+            try:
+                response = await transport.handle_async_request(http_request)
+                return await self._read(response, max_body, None)
+            except _CAUGHT as exc:
+                return transport_failure(exc, request, deadline)
+
+        result: Union[HttpResponse, TransportFailure] = await _within(
+            exchange(), request, deadline
+        )
+        return result
+
+    @classmethod
+    async def _read_owned(
+        cls, core_response: httpcore.Response, max_body: int
+    ) -> Union[HttpResponse, TransportFailure]:
+        """As ``SyncSender._read_owned``."""
+        headers = _header_dict(core_response.headers)
+        if headers.get("content-encoding", "identity") != "identity":
+            response = httpx.Response(
+                core_response.status,
+                headers=core_response.headers,
+                stream=_AsyncBody(core_response),
+            )
+            return await cls._read(response, max_body, None)
         try:
-            return await asyncio.wait_for(exchange(), max(deadline - time.monotonic(), 0.0))
-        except asyncio.TimeoutError:
-            return _ran_out(request, "waiting for the answer")
+            reader = _Reader(core_response.status, headers, max_body, None)
+            if not reader.too_large:
+                async for chunk in core_response.aiter_stream():
+                    if not reader.feed(chunk):
+                        break
+            return reader.result()
+        finally:
+            await core_response.aclose()
 
     @staticmethod
     async def _read(
-        response: httpx.Response, max_body: int, owned: bool, deadline: Optional[float]
+        response: httpx.Response, max_body: int, deadline: Optional[float]
     ) -> Union[HttpResponse, TransportFailure]:
         try:
-            reader = _Reader(response, max_body, owned, deadline)
+            reader = _Reader.of(response, max_body, deadline)
             if not reader.too_large:
-                chunks = response.aiter_raw() if reader.raw else response.aiter_bytes()
-                async for chunk in chunks:
+                async for chunk in response.aiter_bytes():
                     if not reader.feed(chunk):
                         break
             return reader.result()
@@ -698,7 +1008,10 @@ class AsyncSender(_Base):
         """Close what we own (never a caller's client)."""
         self._on_current_loop()  # pools of a finished loop cannot be closed from this one
         pools, self._pools = self._pools, {}
-        for small_pools in pools.values():
-            await small_pools.aclose()
+        for each in pools.values():
+            await each.aclose()
+        aiohttp, self._aiohttp = self._aiohttp, None
+        if aiohttp is not None:
+            await aiohttp.aclose()
         if self.owns_client and self.client is not None:
             await self.client.aclose()

@@ -71,6 +71,7 @@ class WaitTimeoutError(SageMakerError):
 
     @property
     def last_status(self) -> Optional[str]:
+        """The status the last poll saw, if any poll answered."""
         return None if self.last_description is None else self.last_description.status
 
     def __reduce__(self):  # type: ignore[no-untyped-def]

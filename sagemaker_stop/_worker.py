@@ -158,18 +158,23 @@ class CallbackJob:
 
     @property
     def token(self) -> str:
+        """The step's callback token."""
         return self.message.token
 
     @property
     def pipeline_execution_arn(self) -> str:
+        """The execution the step belongs to."""
         return self.message.pipeline_execution_arn
 
     @property
     def arguments(self) -> Mapping[str, Any]:
+        """The step's inputs (the message's ``arguments``)."""
         return self.message.arguments
 
     @property
     def cancelled(self) -> bool:
+        """True once the execution is being stopped (or the worker shuts down with
+        ``cancel=True``): return soon; what the handler returns then is ignored."""
         return self._cancelled.is_set()
 
     def wait(self, seconds: float) -> bool:
@@ -177,6 +182,8 @@ class CallbackJob:
         return self._cancelled.wait(seconds)
 
     def cancel(self) -> None:
+        """Raise :attr:`cancelled` (the worker does, on a Stopping message or a cancelling
+        shutdown)."""
         self._cancelled.set()
 
     def __repr__(self) -> str:
@@ -217,6 +224,8 @@ class CallbackCommand:
             raise ParamValidationError("command", "must be a non-empty list of arguments")
 
     def effect(self, job: CallbackJob) -> RunProcess:
+        """The process to run for ``job`` (its arguments on stdin, the token and ARN in its
+        environment): what the worker's shell starts."""
         import os
 
         env = dict(os.environ if self.environ is None else self.environ)

@@ -146,6 +146,8 @@ class CallbackMessage:
 
     @property
     def is_stopping(self) -> bool:
+        """True for the message sent when the execution is being stopped
+        (``"status": "Stopping"``)."""
         return self.status == STOPPING
 
     @classmethod

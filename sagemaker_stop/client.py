@@ -235,12 +235,20 @@ class AsyncSageMakerClient(AsyncShell, _Operations):
         max_attempts: Optional[int] = None,
         timeout: Union[float, Timeouts, None] = DEFAULT_TIMEOUT,
         http_client: Optional[httpx.AsyncClient] = None,
+        *,
+        transport: str = "httpcore",
         **options: Any,
     ) -> None:
+        """``transport="aiohttp"`` sends through httpx-aiohttp's transport (the
+        ``sagemaker-stop[aiohttp]`` extra: aiohttp's C HTTP parser under httpx's
+        transport API), imported only then; it connects directly (proxy variables are
+        not read) and cannot be combined with ``http_client``."""
         super().__init__(region, credentials, endpoint_url, max_attempts, timeout, **options)
         self._owns_http = http_client is None
         # An owned pool is many small httpx transports (encode/httpx#3215; _transport.py).
-        self._sender = AsyncSender(http_client, ca_bundle=self.config.ca_bundle)
+        self._sender = AsyncSender(
+            http_client, ca_bundle=self.config.ca_bundle, transport=transport
+        )
         self._io = AsyncIO(self._sender, self.config.credential_source)
 
     async def send(self, request: Operation[R]) -> R:

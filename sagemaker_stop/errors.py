@@ -95,10 +95,18 @@ class ConflictException(SageMakerError):
 
 
 class ResourceLimitExceeded(SageMakerError):
+    """The service answered ``ResourceLimitExceeded``: a quota of the account was reached
+    (starting one more execution, for instance)."""
+
     default_code = "ResourceLimitExceeded"
 
 
 class ValidationException(SageMakerError):
+    """The service refused the request as invalid (HTTP 400 ``ValidationException``).
+
+    A stop of an execution that is not ``Executing`` any more has this code too, and is
+    raised as its subclass :class:`ExecutionNotStoppable`."""
+
     default_code = "ValidationException"
 
 
@@ -110,8 +118,8 @@ class ExecutionNotStoppable(ValidationException):
     The live service answers such a stop with HTTP 400 ``ValidationException`` and the
     message "Only pipelines with 'Executing' status can be stopped" — the same code as
     a malformed request, so the message is what tells them apart (apache/airflow
-    ``providers/amazon/.../hooks/sagemaker.py`` ``stop_pipeline``, PRs #29077 and
-    #36337).  ``code`` stays ``ValidationException``, as answered; being a subclass, an
+    ``providers/amazon/.../hooks/sagemaker.py`` ``stop_pipeline``, PRs #29077 and #36337).
+    ``code`` stays ``ValidationException``, as answered; being a subclass, an
     ``except ValidationException`` handler still catches it.
     """
 
@@ -120,54 +128,75 @@ class ExecutionNotStoppable(ValidationException):
 
 #: The message of StopPipelineExecution's "not Executing" answer, matched whatever its
 #: case, quoting and surrounding text (see :class:`ExecutionNotStoppable`).
-_NOT_EXECUTING = re.compile(
-    r"only\s+pipelines?\s+with\s+\W?executing\W?\s+status\s+can\s+be\s+stopped",
-    re.IGNORECASE,
-)
+#: Compiled on first use (re's cache), not at import.
+_NOT_EXECUTING = r"only\s+pipelines?\s+with\s+\W?executing\W?\s+status\s+can\s+be\s+stopped"
 
 
 def is_not_executing_message(message: str) -> bool:
     """Whether a ValidationException message says the execution is not Executing."""
-    return bool(_NOT_EXECUTING.search(message))
+    return bool(re.search(_NOT_EXECUTING, message, re.IGNORECASE))
 
 
 class ThrottlingException(SageMakerError):
+    """The service is throttling the account (``Rate exceeded``); retried by every retry
+    mode before it is raised."""
+
     default_code = "ThrottlingException"
 
 
 class AccessDeniedException(SageMakerError):
+    """The credentials are valid but not allowed this action (an IAM policy lacks it)."""
+
     default_code = "AccessDeniedException"
 
 
 class UnrecognizedClientException(SageMakerError):
+    """The access key id is not known to AWS (deleted, mistyped, or of another
+    partition)."""
+
     default_code = "UnrecognizedClientException"
 
 
 class InvalidSignatureException(SageMakerError):
+    """The request's signature did not match: usually a wrong secret key."""
+
     default_code = "InvalidSignatureException"
 
 
 class IncompleteSignature(SageMakerError):
+    """The request's signature or its Authorization header was incomplete."""
+
     default_code = "IncompleteSignature"
 
 
 class MissingAuthenticationToken(SageMakerError):
+    """The request carried no signature the service recognised."""
+
     default_code = "MissingAuthenticationToken"
 
 
 class ExpiredTokenException(SageMakerError):
+    """The session token has expired (the client reloads the credentials once and
+    resends when they changed)."""
+
     default_code = "ExpiredTokenException"
 
 
 class InternalFailure(SageMakerError):
+    """The service failed internally (HTTP 500); retried before it is raised."""
+
     default_code = "InternalFailure"
 
 
 class ServiceUnavailable(SageMakerError):
+    """The service was unavailable (HTTP 503); retried before it is raised."""
+
     default_code = "ServiceUnavailable"
 
 
 class UnknownOperationException(SageMakerError):
+    """The endpoint does not know the operation (an endpoint that is not SageMaker's)."""
+
     default_code = "UnknownOperationException"
 
 

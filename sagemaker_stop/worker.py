@@ -331,6 +331,9 @@ class AsyncCallbackWorker(_Worker):
             self._events.put_nowait(Shutdown(cancel))
 
     async def run(self, *, handle_signals: bool = False) -> WorkerStats:
+        """Work until shut down (as :meth:`CallbackWorker.run`, on this event loop);
+        ``handle_signals``: SIGINT and SIGTERM shut down gracefully, a second one cancels
+        the running work."""
         import asyncio
 
         machine = self._new_machine()

@@ -29,9 +29,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-import attrs
-
 from .._effects import Flow
+from .._value import Value
 from ..errors import ConfigurationError, CredentialsError, SageMakerError
 from ._chain import Provider, resolve
 from ._miss import Miss
@@ -55,13 +54,23 @@ class Need(enum.Enum):
     REQUIRED = "required"
 
 
-@attrs.frozen
-class Cached:
-    credentials: Credentials
-    #: The provider that produced them and refreshes them.
-    provider: Provider = attrs.field(eq=False)
-    expires_at: Optional[float] = None
-    refresh_at: Optional[float] = None
+class Cached(Value):
+    """Credentials, the provider that produced them and refreshes them, and when."""
+
+    __slots__ = ("credentials", "expires_at", "provider", "refresh_at")
+    _uncompared = frozenset({"provider"})
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        provider: Provider,
+        expires_at: Optional[float] = None,
+        refresh_at: Optional[float] = None,
+    ) -> None:
+        self.credentials = credentials
+        self.provider = provider
+        self.expires_at = expires_at
+        self.refresh_at = refresh_at
 
 
 def need(state: Optional[Cached], now: float, force: bool = False) -> Need:
@@ -152,7 +161,7 @@ def failed(
             state.provider.name,
             describe_failure(error),
         )
-        return attrs.evolve(state, refresh_at=now + RETRY_PAUSE)
+        return state.replace(refresh_at=now + RETRY_PAUSE)
     return None
 
 

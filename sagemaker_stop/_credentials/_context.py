@@ -6,30 +6,46 @@ import time
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
-import attrs
-
 from .._settings import Profile, SharedConfig, active_profile, configured_endpoint_url
+from .._value import Value
 
 
-@attrs.frozen
-class Context:
-    # Never in reprs: the environment and the files may hold keys.
-    environ: Mapping[str, str] = attrs.field(repr=False)
-    home: str
-    shared: SharedConfig = attrs.field(repr=False)
-    #: ``profile=`` given to the client (disables the environment provider).
-    explicit_profile: Optional[str] = None
-    #: The configured region (for STS), if any.
-    region: Optional[str] = None
-    #: The resolved FIPS / dual-stack settings: STS calls honour them too (botocore).
-    use_fips: bool = False
-    use_dualstack: bool = False
-    clock: Callable[[], float] = time.time
-    #: ``mfa_token_provider=`` of the client: serial -> code (a coroutine function too,
-    #: for an async client). Called through the ``CallUser`` effect.
-    mfa_token_provider: Optional[Callable[[str], Any]] = attrs.field(
-        default=None, repr=False, eq=False
+class Context(Value):
+    """``environ`` and ``shared`` are never shown (the environment and the files may
+    hold keys).  ``explicit_profile``: ``profile=`` given to the client (disables the
+    environment provider); ``region``: the configured region (for STS), if any;
+    ``use_fips`` / ``use_dualstack``: the resolved settings, which STS calls honour too
+    (botocore); ``mfa_token_provider``: the client's, serial -> code (a coroutine
+    function too, for an async client), called through the ``CallUser`` effect."""
+
+    __slots__ = (
+        "clock", "environ", "explicit_profile", "home", "mfa_token_provider", "region",
+        "shared", "use_dualstack", "use_fips",
     )
+    _hidden = frozenset({"environ", "shared", "mfa_token_provider"})
+    _uncompared = frozenset({"mfa_token_provider"})
+
+    def __init__(
+        self,
+        environ: Mapping[str, str],
+        home: str,
+        shared: SharedConfig,
+        explicit_profile: Optional[str] = None,
+        region: Optional[str] = None,
+        use_fips: bool = False,
+        use_dualstack: bool = False,
+        clock: Callable[[], float] = time.time,
+        mfa_token_provider: Optional[Callable[[str], Any]] = None,
+    ) -> None:
+        self.environ = environ
+        self.home = home
+        self.shared = shared
+        self.explicit_profile = explicit_profile
+        self.region = region
+        self.use_fips = use_fips
+        self.use_dualstack = use_dualstack
+        self.clock = clock
+        self.mfa_token_provider = mfa_token_provider
 
     def profile(self) -> Profile:
         """The active profile (raises ConfigurationError if a named one is missing)."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import attrs
-
 from .._effects import Flow
+from .._value import Value
 from ..errors import CredentialsError
 from ._context import Context
 from ._miss import Found, Miss
@@ -12,10 +11,12 @@ from ._types import Credentials
 from ._util import parse_expiration, pure
 
 
-@attrs.frozen
-class EnvironmentProvider:
-    context: Context
+class EnvironmentProvider(Value):
+    __slots__ = ("context",)
     name = "environment"
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
 
     def describe(self) -> str:
         return "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"

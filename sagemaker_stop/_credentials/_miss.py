@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Union
 
-import attrs
-
+from .._value import Value
 from ._types import Credentials
 
 
-@attrs.frozen
-class Miss:
+class Miss(Value):
     """Nothing configured (``detail`` says what was checked; never secrets)."""
 
-    detail: str = ""
+    __slots__ = ("detail",)
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
 
 
 Found = Union[Credentials, Miss]

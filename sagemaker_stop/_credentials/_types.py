@@ -9,6 +9,7 @@ from typing import Any, Callable, Optional, Protocol, TypeVar
 import attrs
 
 from .._effects import Flow
+from .._value import Value
 
 T = TypeVar("T")
 
@@ -67,11 +68,13 @@ class CredentialSourceProtocol(Protocol):
     ) -> Credentials: ...
 
 
-@attrs.frozen
-class StaticCredentialSource:
+class StaticCredentialSource(Value):
     """Always the same credentials (``credentials=`` passed to the client)."""
 
-    credentials: Credentials
+    __slots__ = ("credentials",)
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
 
     def get_sync(self, run_flow: RunFlow, force_refresh: bool = False) -> Credentials:
         return self.credentials

@@ -20,10 +20,10 @@ T = TypeVar("T")
 
 logger = logging.getLogger("sagemaker_stop.credentials")
 
-_ISO = re.compile(
+#: Compiled on first use (re's cache), not at import.
+_ISO = (
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-    r"(Z|[+-]\d{2}:?\d{2})?$",
-    re.IGNORECASE,
+    r"(Z|[+-]\d{2}:?\d{2})?$"
 )
 
 
@@ -37,7 +37,7 @@ def parse_expiration(value: Any, what: str) -> Optional[_dt.datetime]:
     """An ISO 8601 timestamp (``2024-01-01T00:00:00Z``, fractions, offsets) as UTC."""
     if value is None or value == "":
         return None
-    match = _ISO.match(str(value).strip()) if isinstance(value, str) else None
+    match = re.match(_ISO, value.strip(), re.IGNORECASE) if isinstance(value, str) else None
     if match is None:
         raise CredentialsError(f"{what}: Expiration is not an ISO 8601 timestamp")
     year, month, day, hour, minute, second, fraction, zone = match.groups()

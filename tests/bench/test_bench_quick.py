@@ -23,11 +23,15 @@ def test_quick_mode_measures_the_project_side(
     ours = results[run.PROJECT]
     assert 0 < ours["cold"] < 60
     assert 1 < ours["rss"] < 4096
-    for metric in ("sync", *(f"async@{n}" for n in run.CONCURRENCY)):
+    metrics = ("sync", *(f"threads@{n}" for n in run.THREADS),
+               *(f"async@{n}" for n in run.CONCURRENCY), "lambda", "loop")
+    for metric in metrics:
         assert ours[metric] > 0, metric
-    assert all(results[run.ONE_POOL][f"async@{n}"] > 0 for n in run.CONCURRENCY)
+    assert 0 < results[run.FLOOR]["cold"] < 60
+    assert results[run.ONE_POOL]["async@32"] > 0
     printed = capsys.readouterr().out
-    assert "cold start" in printed and "async calls/s, concurrency 32" in printed
+    assert "cold start" in printed and "async calls/s, 512 in flight" in printed
+    assert "https Lambda pattern" in printed and "cold start / floor" in printed
     assert run.PROJECT in printed.splitlines()[0]
     assert out_json.read_text().startswith("{")
     assert "rate-limited bulk stop" in printed and "sagemaker-stop (async)  adaptive" in printed
@@ -49,3 +53,11 @@ def test_chart_is_written(tmp_path: Path) -> None:
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = run.table(fake)
     assert "0.80" in table and "NOT met" in table
+
+
+def test_readme_blocks_are_replaced(tmp_path: Path) -> None:
+    start, end = run._markers("throughput")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{start}\nold table\n{end}\n\nprose\n")
+    run.write_readme(str(readme), {"throughput": "new table"})
+    assert readme.read_text() == f"# x\n\n{start}\nnew table\n{end}\n\nprose\n"

@@ -105,7 +105,7 @@ class Redirect(SyncSender):
         self.urls.append(request.url)
         meant = urlsplit(request.url)
         url = urlunsplit(("http", self.target.netloc, meant.path, meant.query, ""))
-        return super().send(attrs.evolve(request, url=url), max_body)
+        return super().send(request.replace(url=url), max_body)
 
 
 def same_uri(sent: str, recorded: str) -> bool:

@@ -167,3 +167,60 @@ def test_a_missing_bundle_is_a_configuration_error_naming_it(tmp_path: Path) -> 
         resolve_config(region="us-east-1", environ={"AWS_CA_BUNDLE": str(missing)}, home=str(tmp_path))
     with pytest.raises(ConfigurationError, match="from argument ca_bundle="):
         resolve_config(region="us-east-1", ca_bundle=str(missing), environ={}, home=str(tmp_path))
+
+
+def test_one_tls_context_across_event_loops(
+    tls_wire: tuple[WireServer, str],
+    pki: tuple[Path, ssl.SSLContext],
+    monkeypatch: pytest.MonkeyPatch,
+    creds: Any,
+) -> None:
+    """The Lambda pattern: a module-level async client, one ``asyncio.run()`` per
+    invocation.  Connections belong to each loop, but the CA bundle is loaded once (it
+    took ~30 ms per invocation), and the certificate is still verified."""
+    import asyncio
+    import gc
+    import warnings
+
+    from sagemaker_stop import AsyncSageMakerClient, _transport
+
+    server, url = tls_wire
+    monkeypatch.setattr(_transport, "_TLS_CONTEXTS", {})
+    built: list[str] = []
+    create = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(str(kwargs.get("cafile")))
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    sm = AsyncSageMakerClient(
+        region="us-east-1", endpoint_url=url, credentials=creds,
+        ca_bundle=str(pki[0]), max_attempts=1,
+    )
+    unbundled = AsyncSageMakerClient(
+        region="us-east-1", endpoint_url=url, credentials=creds,
+        max_attempts=1,
+    )
+
+    async def invocation() -> None:
+        assert (await sm.stop_pipeline_execution(ARN)).pipeline_execution_arn == ARN
+        with pytest.raises(SageMakerConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+            await unbundled.stop_pipeline_execution(ARN)
+
+    other = AsyncSageMakerClient(
+        region="us-east-1", endpoint_url=url, credentials=creds, ca_bundle=str(pki[0])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the dead loops' sockets
+        for _ in range(3):
+            asyncio.run(invocation())
+        # One context per trust setting: the bundle, the default store (httpx's).
+        assert len(built) == 2 and built.count(str(pki[0])) == 1
+        # A new client with the same trust setting shares the context too.
+        asyncio.run(other.stop_pipeline_execution(ARN))
+        assert len(built) == 2
+        for client in (sm, unbundled, other):
+            asyncio.run(client.aclose())
+        gc.collect()
+    assert len(server.requests) == 4 and all(r.auth.ok for r in server.requests)

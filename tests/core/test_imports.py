@@ -50,7 +50,8 @@ def test_import_is_cheap_and_a_stop_loads_only_what_it_needs(wire: WireServer) -
                    "sagemaker_stop._credentials._imds", "sagemaker_stop._credentials._sts",
                    "sagemaker_stop._credentials._container", "asyncio",
                    "sagemaker_stop._sqs_operations", "sagemaker_stop.worker",
-                   "sagemaker_stop._worker", "sagemaker_stop._lambda"):
+                   "sagemaker_stop._worker", "sagemaker_stop._lambda",
+                   "aiohttp", "httpx_aiohttp"):
         assert unused not in after_stop, unused
 
 

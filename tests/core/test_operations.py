@@ -101,3 +101,16 @@ def test_validation_never_raises_anything_but_param_validation_error(text: str) 
         StopPipelineExecution(pipeline_execution_arn=text, client_request_token=text)
     except ParamValidationError:
         pass
+
+
+def test_generated_tokens_have_uuid4s_form() -> None:
+    import uuid
+
+    from sagemaker_stop._operations import new_client_request_token
+
+    tokens = {new_client_request_token() for _ in range(200)}
+    assert len(tokens) == 200
+    for token in tokens:
+        parsed = uuid.UUID(token)
+        assert str(parsed) == token and parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
