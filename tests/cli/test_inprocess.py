@@ -1160,3 +1160,24 @@ def test_stop_against_a_double_answering_like_the_live_service(
     assert targets == ["SageMaker.StopPipelineExecution"] * 2 + [
         "SageMaker.DescribePipelineExecution"
     ]
+
+
+def test_the_command_shown_names_what_this_shell_would_lack() -> None:
+    """The release command carries --region only when the region came from the ARN (a
+    callback token names none), and the options this command line was given."""
+    import argparse
+
+    from sagemaker_stop import SageMakerClient
+    from sagemaker_stop.cli.connect import command_options
+    from sagemaker_stop.cli.render import release_command
+
+    arn = "arn:aws:sagemaker:eu-west-1:123456789012:pipeline/p/execution/abc"
+    args = argparse.Namespace(region=None, profile="dev", endpoint_url=None)
+    with SageMakerClient(environ={}) as sm:  # no region configured
+        options = command_options(args, sm, arn)
+    assert options == ("--region", "eu-west-1", "--profile", "dev")
+    with SageMakerClient(region="us-west-2", environ={}) as sm:  # this shell has one
+        assert command_options(args, sm, arn) == ("--profile", "dev")
+    assert release_command("abcdEFGH12", ("--profile", "my dev")) == (
+        "sagemaker-stop --profile 'my dev' callback fail --token abcdEFGH12 --reason 'stopped'"
+    )
