@@ -12,7 +12,7 @@ import contextvars
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -36,22 +36,25 @@ class VirtualClock:
     another sleeper has already moved it to), so four calls each waiting 0.25 s for a
     token let 0.25 s pass, not 1 s."""
 
-    def __init__(self) -> None:
+    def __init__(self, frozen: bool = False) -> None:
         self.offset = 0.0
         self.sleeps: list[float] = []
         self._lock = threading.Lock()
         self._last_read: contextvars.ContextVar[float] = contextvars.ContextVar("last_read")
+        #: Frozen: only sleeps move the clock (what a call measures cannot depend on how
+        #: busy the machine is); otherwise it follows real time as well.
+        self._real: Callable[[], float] = (lambda: 0.0) if frozen else time.monotonic
 
     def __call__(self) -> float:
-        now = time.monotonic() + self.offset
+        now = self._real() + self.offset
         self._last_read.set(now)
         return now
 
     def sleep(self, seconds: float) -> None:
         with self._lock:
             self.sleeps.append(seconds)
-            start = self._last_read.get(time.monotonic() + self.offset)
-            self.offset = max(self.offset, start + seconds - time.monotonic())
+            start = self._last_read.get(self._real() + self.offset)
+            self.offset = max(self.offset, start + seconds - self._real())
 
     async def asleep(self, seconds: float) -> None:
         self.sleep(seconds)
@@ -100,10 +103,11 @@ def test_paced_retries_are_throttled_far_less_than_standard_modes(make_client: A
 
 
 def test_after_a_throttling_answer_every_call_of_the_client_waits_for_a_token(
-    wire: WireServer, make_client: Any, clock: VirtualClock, caplog: pytest.LogCaptureFixture
+    wire: WireServer, make_client: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The bucket is the client's: a throttled call slows down the next call too, and
     the wait is a sleep (on the event loop for the async client), never a busy loop."""
+    clock = VirtualClock(frozen=True)  # the measured send rate: the calls', not the machine's
     sm = on_virtual_time(make_client(endpoint_url=wire.url, retry_mode="adaptive"), clock)
     limiter = sm.client._core.retry.limiter
     wire.push(Reply(400, {"__type": "ThrottlingException", "message": "Rate exceeded"}))
