@@ -111,12 +111,17 @@ def _returns(annotation: Any, wrapper: Optional[str]) -> Any:
     return annotation
 
 
+_SIGNATURES: dict[Callable[..., Any], inspect.Signature] = {}
+
+
 def _dress(
     method: Any, cls: type, name: str, fn: Callable[..., Any], wrapper: Optional[str]
 ) -> Any:
     """Give ``method`` the name, docstring and signature of ``fn`` (``self`` in place of
     the core; ``T`` — or ``wrapper[Item]`` for a paging one — as the return type)."""
-    signature = inspect.signature(fn)
+    signature = _SIGNATURES.get(fn)
+    if signature is None:  # once per operation, not once per client class
+        signature = _SIGNATURES[fn] = inspect.signature(fn)
     params = list(signature.parameters.values())
     self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     method.__signature__ = signature.replace(

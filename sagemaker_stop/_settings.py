@@ -25,17 +25,19 @@ credential chain (:mod:`._credentials`), which read it; it imports neither.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import shlex
 from collections.abc import Mapping
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from ._redact import redact_url
 from ._urls import url_problem
 from ._value import Value as _Value
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import configparser
 
 #: A profile value: a plain string, or a nested block (``s3 =`` + indented lines).
 Value = Union[str, dict[str, str]]
@@ -123,6 +125,8 @@ def _header(line: str) -> Optional[str]:
     """The section name if ``line`` is an (unindented) section header."""
     if line[:1].isspace():
         return None
+    import configparser
+
     match = configparser.RawConfigParser.SECTCRE.match(line.strip())
     return match.group("header") if match else None
 
@@ -158,6 +162,8 @@ def _nested_line_number(lines: list[str], section: str, option: str, bad: str) -
 
 def _parse_problem(path: str, text: str, exc: configparser.Error) -> str:
     """File, section and line number of a configparser error; never the line's text."""
+    import configparser
+
     lineno: Optional[int] = None
     if isinstance(exc, configparser.MissingSectionHeaderError):
         lineno = exc.lineno
@@ -195,6 +201,8 @@ def read_ini(path: str) -> dict[str, dict[str, Value]]:
             f"cannot read AWS config file {path}: {type(exc).__name__}: "
             f"{getattr(exc, 'strerror', None) or exc}"
         ) from None
+    import configparser  # only when there is a file: most Lambda functions have none
+
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read_string(text, source=path)

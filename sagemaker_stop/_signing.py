@@ -25,7 +25,7 @@ SERVICE = "sagemaker"
 #: Anything but visible ASCII: key material never holds it.  The key id and the token
 #: go into headers, where h11 would refuse it with an exception quoting the value
 #: ("Illegal header value b'...\\n'") and httpx would raise UnicodeEncodeError.
-_NOT_KEY_MATERIAL = re.compile(r"[^\x21-\x7e]")
+_NOT_KEY_MATERIAL = r"[^\x21-\x7e]"  # compiled only to report a bad value
 
 
 class ReadOnlyCredentials(NamedTuple):
@@ -179,7 +179,9 @@ def check_credentials(credentials: Credentials) -> None:
         ("secret access key", credentials.secret_access_key),
         ("session token", credentials.session_token or ""),
     ):
-        found = _NOT_KEY_MATERIAL.search(value)
+        if value.isascii() and value.isprintable() and " " not in value:
+            continue  # visible ASCII only (0x21-0x7e)
+        found = re.search(_NOT_KEY_MATERIAL, value)
         if found is not None:
             char = found.group(0)
             what = (
