@@ -19,6 +19,8 @@ from sagemaker_stop._endpoints import (
 )
 from sagemaker_stop.errors import ConfigurationError
 
+from ..reference import needs_reference_botocore
+
 FIXTURE = os.path.join(
     os.path.dirname(__file__),
     os.pardir,
@@ -207,7 +209,11 @@ def test_regional_endpoints_agree_with_botocore_rules(
     [
         ("sso", lambda r, f, d: regional_endpoint("portal.sso", r, use_fips=f, use_dualstack=d)),
         ("sso-oidc", lambda r, f, d: regional_endpoint("oidc", r, use_fips=f, use_dualstack=d)),
-        ("signin", lambda r, f, d: signin_endpoint(r, use_fips=f, use_dualstack=d)),
+        pytest.param(
+            "signin",
+            lambda r, f, d: signin_endpoint(r, use_fips=f, use_dualstack=d),
+            marks=needs_reference_botocore,
+        ),
     ],
 )
 def test_identity_center_and_sign_in_endpoints_agree_with_botocore_rules(

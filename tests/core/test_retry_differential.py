@@ -26,6 +26,8 @@ from sagemaker_stop import SageMakerConnectionError, SageMakerError, SageMakerTi
 from sagemaker_stop._ratelimit import ClientRateLimiter
 from sagemaker_stop._retry import RetryPolicy, RetryStrategy
 
+from ..reference import needs_reference_botocore
+
 CODES = [
     "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException",
     "TooManyRequestsException", "ProvisionedThroughputExceededException",
@@ -74,6 +76,7 @@ OPERATION = SimpleNamespace(
 )
 
 
+@needs_reference_botocore
 @pytest.mark.parametrize("mode", ["standard", "adaptive"])
 def test_standard_retries_delays_and_costs_match_botocore(mode: str) -> None:
     detector = standard.ThrottlingErrorDetector(standard.RetryEventAdapter())
@@ -96,6 +99,7 @@ def test_standard_retries_delays_and_costs_match_botocore(mode: str) -> None:
                 assert decision.cost == context.request_context["retry_quota_capacity"], where
 
 
+@needs_reference_botocore
 def test_the_quota_drains_and_refills_as_botocores() -> None:
     theirs = quota.RetryQuota()
     ours = RetryStrategy(RetryPolicy.standard(), random=lambda: 0.0)

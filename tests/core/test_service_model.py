@@ -20,6 +20,8 @@ import sagemaker_stop
 from sagemaker_stop import _shapes
 from sagemaker_stop.emulator import CallbackStep, LambdaStep, SageMakerEmulator, Step
 
+from ..reference import needs_reference_botocore
+
 OPERATIONS = [
     "StartPipelineExecution",
     "StopPipelineExecution",
@@ -91,6 +93,7 @@ def _classes(operation: str) -> tuple[type, type]:
     return request, request.response_type
 
 
+@needs_reference_botocore
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_response_classes_have_every_modeled_output_member(model: Any, operation: str) -> None:
     problems: list[str] = []
@@ -99,6 +102,7 @@ def test_response_classes_have_every_modeled_output_member(model: Any, operation
     assert problems == []
 
 
+@needs_reference_botocore
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_request_classes_have_every_modeled_input_member(model: Any, operation: str) -> None:
     request = _classes(operation)[0]
