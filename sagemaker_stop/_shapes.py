@@ -126,9 +126,9 @@ def parse_str(raw: Any, name: str) -> str:
 
 
 def parse_int(raw: Any, name: str) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        raise _wrong(name, "an integer", raw)
-    return raw
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    raise _wrong(name, "an integer", raw)
 
 
 def parse_bool(raw: Any, name: str) -> bool:

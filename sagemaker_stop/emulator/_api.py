@@ -138,8 +138,9 @@ class _Validator:
         value = self.body.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not isinstance(value, int) or isinstance(value, bool):
             raise ServiceError("SerializationException", f"Expected an integer for {key}.")
+        value = int(value)  # an int (mypy < 2 does not narrow through the bool test)
         if value < low:
             self._err(value, _member(key), f"have value greater than or equal to {low}")
         if value > high:

@@ -242,13 +242,13 @@ def _int(data: Mapping[str, Any], key: str, low: int, high: int) -> Optional[int
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SqsError(
-            "InvalidParameterValue",
-            f"Value {value} for parameter {key} is invalid. Reason: Must be between "
-            f"{low} and {high}.",
-        )
-    return value
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    raise SqsError(
+        "InvalidParameterValue",
+        f"Value {value} for parameter {key} is invalid. Reason: Must be between "
+        f"{low} and {high}.",
+    )
 
 
 def _required(data: Mapping[str, Any], key: str) -> Any:
