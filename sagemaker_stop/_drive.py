@@ -156,19 +156,67 @@ class SyncIO:
         return result
 
     def gather(self, effect: Gather) -> list[Any]:
-        def outcome(flow: Flow[Any]) -> Any:
-            try:
-                return self.run(flow)
-            except Exception as exc:
-                return exc
+        """Run the flows on ``concurrency`` threads; their outcomes (a value, or what a
+        flow raised) in order.
 
-        if not effect.flows:
+        Interrupted (Ctrl-C: ``KeyboardInterrupt`` in this, the main, thread), no flow
+        starts any more and this returns only once the flows already running have ended,
+        so a caller that reports what was done sees all of it, and closes nothing under
+        a running request.  (A ``ThreadPoolExecutor`` cannot promise that: interrupted
+        while it starts a thread, its shutdown does not wait for that thread, which then
+        runs queued flows after the caller has moved on.)  The threads take no flow
+        until every one of them has started."""
+        flows = effect.flows
+        if not flows:
             return []
-        workers = max(1, min(effect.concurrency, len(effect.flows)))
-        from concurrent.futures import ThreadPoolExecutor
+        import itertools
+        import threading
 
-        with ThreadPoolExecutor(workers, thread_name_prefix="sagemaker-stop") as pool:
-            return list(pool.map(outcome, effect.flows))
+        outcomes: list[Any] = [None] * len(flows)
+        fatal: list[BaseException] = []
+        taking, lock = itertools.count(), threading.Lock()
+        go, stop = threading.Event(), threading.Event()
+
+        def work(finished: threading.Event) -> None:
+            try:
+                go.wait()
+                while not stop.is_set():
+                    with lock:
+                        index = next(taking)
+                    if index >= len(flows):
+                        return
+                    try:
+                        outcomes[index] = self.run(flows[index])
+                    except Exception as exc:
+                        outcomes[index] = exc
+                    except BaseException as exc:  # re-raised below, after the others
+                        fatal.append(exc)
+                        stop.set()
+            finally:
+                finished.set()
+
+        # Waiting is on events, not Thread.join(): a join interrupted by Ctrl-C can mark
+        # a thread that still runs as stopped (CPython 3.11), and a second join returns.
+        started: list[threading.Event] = []
+        try:
+            for n in range(max(1, min(effect.concurrency, len(flows)))):
+                finished = threading.Event()
+                threading.Thread(
+                    target=work, args=(finished,), name=f"sagemaker-stop-{n}", daemon=True
+                ).start()
+                started.append(finished)
+            go.set()
+            for finished in started:
+                finished.wait()
+        except BaseException:
+            stop.set()  # before go: a thread let go now takes nothing
+            go.set()
+            for finished in started:
+                finished.wait()
+            raise
+        if fatal:
+            raise fatal[0]
+        return outcomes
 
     def send(self, effect: Send) -> Union[HttpResponse, TransportFailure]:
         return self.sender.send(effect.request, effect.max_body)
