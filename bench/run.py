@@ -461,13 +461,16 @@ def write_readme(path: str, blocks: dict[str, str]) -> None:
 
 
 def readme_block(results: dict[str, dict[str, float]]) -> str:
+    import textwrap
+
     return "\n".join([
+        textwrap.fill(
         f"Measured with `make bench` on a {os.cpu_count()}-core Linux machine, Python "
         f"{sys.version.split()[0]}, {versions()}, in one run against a loopback stub in "
         "its own process (ratio = sagemaker-stop / boto3 for cold start, memory and sync; "
         "/ aiobotocore for async; cold start / the floor; the Lambda pattern / the same "
         "client awaited in one loop, both over https). Libraries interleaved, medians; "
-        "every package compiled to bytecode first.",
+        "every package compiled to bytecode first.", width=90),
         "",
         "![sagemaker-stop vs boto3 and aiobotocore](bench/bench.png)",
         "",
