@@ -7,9 +7,9 @@ a Lambda function pays only for what its handler touches.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from ._version import __version__
 from .errors import (
     AccessDeniedException,
@@ -191,19 +191,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
-
 __all__ = [
     "AccessDeniedException",
     "AsyncCallbackWorker",
@@ -295,3 +282,5 @@ __all__ = [
     "resolve_endpoint",
     "__version__",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY, __all__)

@@ -20,8 +20,9 @@ From a shell: ``python -m sagemaker_stop.emulator --port 8000 --speed 60``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._emulator import DEFAULT_CREDENTIALS, RecordedRequest, SageMakerEmulator
@@ -45,19 +46,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
-
 __all__ = [
     "DEFAULT_CREDENTIALS",
     "AuthResult",
@@ -70,3 +58,5 @@ __all__ = [
     "Step",
     "step_from_dict",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY, __all__)

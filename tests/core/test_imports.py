@@ -71,7 +71,7 @@ def test_the_cli_imports_only_the_standard_library_until_a_command_runs() -> Non
     out = subprocess.run([sys.executable, "-c", CLI_SCRIPT], capture_output=True, text=True,
                          check=True, timeout=60)
     loaded: dict[str, list[str]] = json.loads(out.stdout)
-    ours = {"sagemaker_stop", "sagemaker_stop._defaults", "sagemaker_stop._version",
+    ours = {"sagemaker_stop", "sagemaker_stop._defaults", "sagemaker_stop._lazy", "sagemaker_stop._version",
             "sagemaker_stop.errors", "sagemaker_stop.cli", "sagemaker_stop.cli.app",
             "sagemaker_stop.cli.console", "sagemaker_stop.cli.exits",
             "sagemaker_stop.cli.parser", "sagemaker_stop.cli.render"}
