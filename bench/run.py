@@ -208,10 +208,12 @@ def measure(
     base = {"seconds": 0.05, "warmup": 4} if quick else {"seconds": 2.0, "warmup": 200}
     samples: dict[str, dict[str, list[float]]] = {}
     compile_bytecode(quick)
-    from .tls import make_certificates
-
     with tempfile.TemporaryDirectory() as tmp:
-        ca_bundle, cert, key = make_certificates(tmp)
+        # In a child process: importing cryptography here would grow this process, and
+        # a child's peak RSS (os.wait4) counts the parent's pages it starts from.
+        subprocess.run([sys.executable, "-m", "bench.tls", tmp], cwd=ROOT, check=True)
+        ca_bundle, cert, key = (os.path.join(tmp, name)
+                                for name in ("ca.pem", "server.pem", "server.key"))
         stub = Stub()
         tls_stub = Stub("bench.stub", "--tls", cert, key)
         try:

@@ -84,3 +84,9 @@ def make_certificates(directory: str) -> tuple[str, str, str]:
             )
         )
     return paths[0], paths[1], paths[2]
+
+
+if __name__ == "__main__":
+    import sys
+
+    make_certificates(sys.argv[1])
