@@ -1,7 +1,8 @@
 """Consuming Callback step messages, and answering them exactly once.
 
-A Callback step puts a message on its SQS queue when it starts (``"status":
-"Executing"``) and again when its execution is stopped (``"status": "Stopping"``).  The
+A Callback step puts a message on its SQS queue when it starts (no ``status`` in AWS's
+documented example: it reads as Executing) and again when its execution is stopped
+(``"status": "Stopping"``).  The
 step — and a stop of its execution — waits until someone answers with
 SendPipelineExecutionStepSuccess or SendPipelineExecutionStepFailure.
 
